@@ -1,0 +1,96 @@
+"""Application factory for the 数字财政 requirement and release-verification tracker."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.config import Config
+from app.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+
+def _default_database_url(app: Flask) -> str:
+    return "sqlite:///" + os.path.join(app.instance_path, "tracker.db")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - driver hook
+    """SQLite: WAL (readers never block the writer), a busy timeout, enforced foreign keys."""
+    module = type(dbapi_connection).__module__
+    if "sqlite" not in module:
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={Config.SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object(Config)
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = _default_database_url(app)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgres://"):  # Heroku-style URLs
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgresql://") :]
+
+    if not app.config.get("SECRET_KEY"):
+        if os.environ.get("TRACKER_ENV") == "production":
+            raise RuntimeError("SECRET_KEY must be set when TRACKER_ENV=production.")
+        app.config["SECRET_KEY"] = _dev_secret(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    htmx.init_app(app)
+
+    from app import i18n
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+
+    from app import errors
+
+    errors.init_app(app)
+
+    from app.api import init_app as init_api
+
+    init_api(app)
+
+    from app.web import init_app as init_web
+
+    init_web(app)
+
+    from app import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _dev_secret(app: Flask) -> str:
+    """Outside production a random key is kept in instance/ so sessions survive restarts."""
+    path = os.path.join(app.instance_path, "dev-secret-key")
+    if not os.path.exists(path):
+        import secrets
+
+        with open(path, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    with open(path) as fh:
+        return fh.read().strip()

@@ -1,0 +1,51 @@
+"""The JSON API under /api/v1 (flask-smorest): arguments -> service -> response."""
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_smorest import Api, Blueprint
+
+from app.extensions import csrf
+from app.models import User
+from app.services import auth as auth_service
+from app.services.errors import Unauthorized
+
+api = Api()
+
+PUBLIC_ENDPOINTS = {"auth.Token"}
+
+
+def make_blueprint(name: str, description: str) -> Blueprint:
+    """A resource blueprint: bearer-token authenticated, CSRF-exempt (no cookies are used)."""
+    blp = Blueprint(name, __name__, url_prefix="/api/v1", description=description)
+
+    @blp.before_request
+    def _authenticate() -> None:
+        if request.endpoint in PUBLIC_ENDPOINTS and request.method == "POST":
+            return
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("Send 'Authorization: Bearer <token>' (POST /api/v1/auth/token).")
+        g.api_user = auth_service.user_for_token(token.strip())
+        g.api_token = token.strip()
+
+    return blp
+
+
+def actor() -> User:
+    return g.api_user
+
+
+def init_app(app: Flask) -> None:
+    api.init_app(app)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
+
+    from app.api import auth as auth_api
+    from app.api import reference as reference_api
+    from app.api import requirements as requirements_api
+    from app.api import users as users_api
+
+    for module in (auth_api, requirements_api, reference_api, users_api):
+        csrf.exempt(module.blp)
+        api.register_blueprint(module.blp)

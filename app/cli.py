@@ -1,0 +1,55 @@
+"""Flask CLI commands: reference and demo data, users."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.models.user import ROLES
+from app.services.errors import DomainError
+
+users_cli = AppGroup("users", help="Manage users.")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--password", required=True)
+@click.option("--region", default="440000", show_default=True, help="Region code (GB/T 2260).")
+@click.option("--name", "display_name", default="", help="Display name.")
+def create_user(username, role, password, region, display_name):
+    """Create a user."""
+    from app.services import users
+
+    try:
+        user = users.create_user(username, password, role, region, display_name)
+    except DomainError as error:
+        raise click.ClickException(f"{error.message} {error.errors or ''}".strip()) from None
+    click.echo(f"Created {user.username} ({user.role}, {user.region.code} {user.region.name}).")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+
+    @app.cli.command("seed-reference")
+    def seed_reference():
+        """Load regions, domains, types, channels and priorities (idempotent)."""
+        from app.seed import reference_data
+
+        added = reference_data.load()
+        click.echo(f"Reference data loaded: {added['regions']} regions and {added['lookups']} codes added.")
+
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Load demo users and requirements (needs reference data; skipped if data exists)."""
+        from app.seed import demo, reference_data
+
+        reference_data.load()
+        added = demo.load()
+        if added["requirements"] == 0:
+            click.echo("Demo data already present; nothing added.")
+        else:
+            click.echo(f"Demo data loaded: {added['users']} users, {added['requirements']} requirements.")
+        click.echo(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
+        for username, role, region, name in demo.DEMO_USERS:
+            click.echo(f"  {username:<12} {role:<10} {region:<10} {name}")

@@ -1,0 +1,47 @@
+"""Configuration, read from the environment.
+
+`DATABASE_URL` selects the database (any SQLAlchemy URL; default: a SQLite file under
+`instance/`). `SECRET_KEY` must be set in production. Any other setting can be given as
+`FLASK_<NAME>` (Flask's `from_prefixed_env`).
+"""
+from __future__ import annotations
+
+import os
+
+
+class Config:
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "数字财政需求与版本验证跟踪 API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    # i18n
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
+
+    # uploads
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+
+    PER_PAGE_DEFAULT = 20
+    PER_PAGE_MAX = 200
+
+
+class ProductionConfig(Config):
+    DEBUG = False
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True

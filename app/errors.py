@@ -1,0 +1,70 @@
+"""One error policy: JSON `{"code","message","errors"}` under /api/, pages elsewhere."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+from app.services.errors import DomainError
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    500: "server_error",
+}
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def api_error(status: int, message: str, errors: dict | None = None, code: str | None = None):
+    body = {"code": code or CODES.get(status, "error"), "message": message, "errors": errors or {}}
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def _http_error(error: HTTPException):
+    status = error.code or 500
+    if status >= 500:
+        db.session.rollback()
+    if is_api_request():
+        from app.schemas.common import flatten_errors
+
+        data = getattr(error, "data", None) or {}
+        messages = data.get("messages") or {}
+        # webargs nests by location ({"json": {...}}); clients want {field: [...]}
+        errors = {}
+        for location_messages in messages.values() if isinstance(messages, dict) else []:
+            errors.update(flatten_errors(location_messages))
+        message = data.get("message") or error.description or ""
+        if status == 400 and errors:
+            message = "; ".join(m for ms in errors.values() for m in ms)
+        if status == 422 and errors:
+            message = "Invalid input: " + ", ".join(sorted(errors))
+        return api_error(status, message, errors)
+    template = "errors/error.html"
+    return render_template(template, status=status, error=error), status
+
+
+def _domain_error(error: DomainError):
+    db.session.rollback()
+    if is_api_request():
+        return api_error(error.status, error.message, error.errors, error.code)
+    return render_template("errors/error.html", status=error.status, error=error), error.status
+
+
+def init_app(app: Flask) -> None:
+    for status in CODES:
+        app.register_error_handler(status, _http_error)
+    app.register_error_handler(DomainError, _domain_error)

@@ -1,0 +1,1 @@
+"""marshmallow schemas: the one validation source for API JSON and HTML forms."""

@@ -1,0 +1,79 @@
+"""Shared schema pieces: strict base, reference-code validation, form loading."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from werkzeug.datastructures import MultiDict
+
+from app.services import reference
+
+
+class StrictSchema(Schema):
+    """Unknown fields are rejected, not ignored."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class LookupCode(validate.Validator):
+    """The value must be an active code of one reference list (domain, type, ...)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def __call__(self, value: str) -> str:
+        if not reference.is_valid_code(self.kind, value):
+            raise ValidationError(f"Unknown {self.kind} '{value}'.")
+        return value
+
+
+class PageQuerySchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+def form_to_dict(schema: Schema, form: MultiDict) -> dict[str, Any]:
+    """Turn an HTML form into the dict the schema loads, as a JSON client would send it.
+
+    Empty inputs count as absent, or as null where the field allows null; list fields take
+    every value of a repeated input; the CSRF token is not data.
+    """
+    data: dict[str, Any] = {}
+    for name, field in schema.fields.items():
+        if field.dump_only or name not in form:
+            continue
+        if isinstance(field, fields.List):
+            values = [v for v in form.getlist(name) if v != ""]
+            if values:
+                data[name] = values
+            continue
+        value = form.get(name)
+        if isinstance(field, fields.Boolean):
+            data[name] = value
+        elif value == "" or value is None:
+            if field.allow_none:
+                data[name] = None
+        else:
+            data[name] = value
+    return data
+
+
+def flatten_errors(messages: Any) -> dict[str, list[str]]:
+    """marshmallow's nested messages as {field: [message, ...]} (nested paths dotted)."""
+    result: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            result.setdefault(prefix or "_schema", []).extend(value)
+        elif isinstance(value, list):
+            for index, sub in enumerate(value):
+                walk(f"{prefix}.{index}", sub)
+        else:
+            result.setdefault(prefix or "_schema", []).append(str(value))
+
+    walk("", messages)
+    return result

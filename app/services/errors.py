@@ -1,0 +1,49 @@
+"""Domain errors. Views turn them into HTTP answers (JSON for the API, pages for the web)."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation_error"
+
+    @classmethod
+    def field(cls, name: str, message: str) -> ValidationFailed:
+        return cls(message, {name: [message]})
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+class StaleVersion(Conflict):
+    code = "stale_version"

@@ -1,0 +1,70 @@
+"""Who may do what, and to which requirements. The one place permission rules live.
+
+Scope first, then role: a requirement outside the user's region answers 404 (its existence
+is not revealed), a missing role answers 403.
+"""
+from __future__ import annotations
+
+from app.models import Requirement, User
+from app.services import workflow
+from app.services.errors import Forbidden, NotFound
+
+ACTIONS = (
+    "view",
+    "create",
+    "edit",
+    "assess",
+    "comment",
+    "attach",
+    "transition",
+    "manage_users",
+    "manage_reference",
+)
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset(ACTIONS),
+    "manager": frozenset({"view", "create", "edit", "assess", "comment", "attach", "transition"}),
+    "engineer": frozenset({"view", "create", "edit", "comment", "attach", "transition"}),
+    "reviewer": frozenset({"view", "comment", "transition"}),
+    "taskforce": frozenset({"view"}),
+}
+
+ROLE_TRANSITIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset(workflow.STATUSES),
+    "manager": frozenset(workflow.STATUSES),
+    # Engineers file, start assessment (again, once information is supplied), withdraw, and
+    # record the proposer's confirmation they collect on site.
+    "engineer": frozenset({"assessing", "withdrawn", "confirmed"}),
+    "reviewer": frozenset({"approved", "rejected", "needs_info", "deferred"}),
+    "taskforce": frozenset(),
+}
+
+
+def in_scope(user: User, req: Requirement) -> bool:
+    return req.region.path.startswith(user.region.path)
+
+
+def can(user: User, action: str, req: Requirement | None = None, to: str | None = None) -> bool:
+    if req is not None and not in_scope(user, req):
+        return False
+    if action not in ROLE_ACTIONS.get(user.role, ()):
+        return False
+    if action == "transition" and to is not None:
+        return to in ROLE_TRANSITIONS.get(user.role, ())
+    return True
+
+
+def require(user: User, action: str, req: Requirement | None = None, to: str | None = None) -> None:
+    """Raise NotFound (out of scope) or Forbidden (role) unless `user` may do `action`."""
+    if req is not None and not in_scope(user, req):
+        raise NotFound("Requirement not found.")
+    if not can(user, action, to=to):
+        target = f" to '{to}'" if to else ""
+        raise Forbidden(f"Your role ({user.role}) may not {action}{target}.")
+
+
+def transitions_for(user: User, req: Requirement) -> list[str]:
+    """The moves this user may make on this requirement now (legal and permitted)."""
+    if not in_scope(user, req):
+        return []
+    return [to for to in workflow.allowed_targets(req.status) if can(user, "transition", to=to)]

@@ -1,0 +1,395 @@
+"""Requirement use cases: file, find, edit, move, comment, attach; each one transaction."""
+from __future__ import annotations
+
+import mimetypes
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.extensions import db
+from app.models import Attachment, CodeSequence, Event, Region, Requirement, User
+from app.services import permissions, workflow
+from app.services.errors import NotFound, StaleVersion, ValidationFailed
+from app.utils import utcnow
+
+# Fields an engineer (or anyone with "edit") may change, and those that need "assess".
+BASIC_FIELDS = (
+    "title",
+    "description",
+    "domain",
+    "module",
+    "type",
+    "priority",
+    "channel",
+    "region",
+    "proposer_name",
+    "proposer_unit",
+    "proposer_contact",
+    "external_ref",
+)
+ASSESSMENT_FIELDS = ("needs_custom_dev", "assessment_notes", "assignee", "due_date")
+EDITABLE_FIELDS = BASIC_FIELDS + ASSESSMENT_FIELDS
+
+SORTS = {
+    "created": (Requirement.created_at, Requirement.id),
+    "updated": (Requirement.updated_at, Requirement.id),
+    "code": (Requirement.id,),
+    "priority": (Requirement.priority, Requirement.id),
+    "due": (Requirement.due_date, Requirement.id),
+    "status": (Requirement.status, Requirement.id),
+}
+
+
+# --- codes -------------------------------------------------------------------------------
+
+
+def next_code(session: Session, year: int) -> str:
+    """Issue the next REQ-YYYY-NNNN in the current transaction (row-locked increment)."""
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if insert is not None:
+        session.execute(
+            insert(CodeSequence).values(name="requirement", year=year, last=0).on_conflict_do_nothing()
+        )
+    elif session.get(CodeSequence, ("requirement", year)) is None:  # pragma: no cover - other DBs
+        session.add(CodeSequence(name="requirement", year=year, last=0))
+        session.flush()
+    session.execute(
+        update(CodeSequence)
+        .where(CodeSequence.name == "requirement", CodeSequence.year == year)
+        .values(last=CodeSequence.last + 1)
+    )
+    number = session.scalar(
+        select(CodeSequence.last).where(CodeSequence.name == "requirement", CodeSequence.year == year)
+    )
+    return f"REQ-{year}-{number:04d}"
+
+
+# --- finding -----------------------------------------------------------------------------
+
+
+def scoped(user: User):
+    """A select of the requirements `user` may see."""
+    stmt = select(Requirement)
+    if user.region.parent_id is not None:
+        stmt = stmt.where(Requirement.region_id.in_(Region.subtree_ids(user.region)))
+    return stmt
+
+
+def get_for(user: User, requirement_id: int, action: str = "view") -> Requirement:
+    req = db.session.get(Requirement, requirement_id)
+    if req is None:
+        raise NotFound("Requirement not found.")
+    permissions.require(user, action, req)
+    return req
+
+
+def get_by_code_for(user: User, code: str) -> Requirement:
+    req = db.session.scalar(select(Requirement).where(Requirement.code == code))
+    if req is None or not permissions.in_scope(user, req):
+        raise NotFound(f"Requirement {code} not found.")
+    return req
+
+
+def search(user: User, filters: dict[str, Any]):
+    """The filtered, sorted select for the list page and `GET /requirements`."""
+    stmt = scoped(user)
+    for field in ("status", "domain", "type", "priority", "channel"):
+        values = filters.get(field)
+        if values:
+            stmt = stmt.where(getattr(Requirement, field).in_(values))
+    if filters.get("region"):
+        region = db.session.scalar(select(Region).where(Region.code == filters["region"]))
+        if region is None:
+            raise ValidationFailed.field("region", f"Unknown region '{filters['region']}'.")
+        stmt = stmt.where(Requirement.region_id.in_(Region.subtree_ids(region)))
+    assignee = filters.get("assignee")
+    if assignee:
+        if assignee == "none":
+            stmt = stmt.where(Requirement.assignee_id.is_(None))
+        else:
+            stmt = stmt.where(
+                Requirement.assignee_id.in_(select(User.id).where(User.username == assignee))
+            )
+    q = (filters.get("q") or "").strip()
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(
+            or_(Requirement.title.ilike(like), Requirement.description.ilike(like), Requirement.code == q)
+        )
+    sort = filters.get("sort") or "-created"
+    desc = sort.startswith("-")
+    columns = SORTS.get(sort.lstrip("-"), SORTS["created"])
+    return stmt.order_by(*[c.desc() if desc else c.asc() for c in columns])
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def paginate(stmt, page: int, per_page: int) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
+    return Page(items=items, total=total or 0, page=page, per_page=per_page)
+
+
+# --- changing ----------------------------------------------------------------------------
+
+
+def _resolve_region(user: User, code: str) -> Region:
+    region = db.session.scalar(select(Region).where(Region.code == code))
+    if region is None:
+        raise ValidationFailed.field("region", f"Unknown region '{code}'.")
+    if not region.path.startswith(user.region.path):
+        raise ValidationFailed.field("region", f"Region '{code}' is outside your region.")
+    return region
+
+
+def _resolve_assignee(code: str | None) -> User | None:
+    if not code:
+        return None
+    user = db.session.scalar(select(User).where(User.username == code, User.active.is_(True)))
+    if user is None:
+        raise ValidationFailed.field("assignee", f"Unknown user '{code}'.")
+    return user
+
+
+def _event(req: Requirement, actor: User, kind: str, **data) -> Event:
+    event = Event(requirement_id=req.id, actor_id=actor.id, kind=kind, data=data, at=utcnow())
+    db.session.add(event)
+    return event
+
+
+def create(actor: User, data: dict[str, Any]) -> Requirement:
+    """File a requirement; `data` has been loaded by RequirementCreateSchema."""
+    permissions.require(actor, "create")
+    if any(data.get(f) not in (None, "", "undecided") for f in ASSESSMENT_FIELDS):
+        permissions.require(actor, "assess")
+    try:
+        fields = dict(data)
+        region = _resolve_region(actor, fields.pop("region"))
+        assignee = _resolve_assignee(fields.pop("assignee", None))
+        now = utcnow()
+        req = Requirement(
+            **fields,
+            code=next_code(db.session, now.year),
+            region=region,
+            assignee=assignee,
+            status="submitted",
+            created_by_id=actor.id,
+            created_at=now,
+            updated_at=now,
+            status_changed_at=now,
+        )
+        db.session.add(req)
+        db.session.flush()
+        _event(req, actor, "created", status="submitted")
+        if assignee is not None:
+            _event(req, actor, "assigned", before=None, after=assignee.username)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return req
+
+
+def _display(field: str, value: Any) -> Any:
+    if isinstance(value, Region):
+        return value.code
+    if isinstance(value, User):
+        return value.username
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def update_fields(actor: User, req: Requirement, data: dict[str, Any]) -> Requirement:
+    """Apply a PATCH carrying the `version` the client read; stale versions answer 409."""
+    permissions.require(actor, "edit", req)
+    version = data.pop("version")
+    if any(f in data for f in ASSESSMENT_FIELDS):
+        permissions.require(actor, "assess", req)
+    if version != req.version:
+        raise StaleVersion(
+            f"{req.code} was changed by someone else (your version {version}, current {req.version}); "
+            "reload and apply your change again.",
+            {"version": [f"Stale version {version}; current is {req.version}."]},
+        )
+    try:
+        changes: list[tuple[str, Any, Any]] = []
+        for field, value in data.items():
+            if field == "region":
+                value = _resolve_region(actor, value)
+                before = req.region
+            elif field == "assignee":
+                value = _resolve_assignee(value)
+                before = req.assignee
+            else:
+                before = getattr(req, field)
+            if _display(field, before) == _display(field, value):
+                continue
+            setattr(req, field, value)
+            changes.append((field, _display(field, before), _display(field, value)))
+        if changes:
+            for field, before, after in changes:
+                if field == "assignee":
+                    _event(req, actor, "assigned", before=before, after=after)
+                else:
+                    _event(req, actor, "field_changed", field=field, before=before, after=after)
+            db.session.flush()
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleVersion(f"{req.code} was changed by someone else meanwhile; reload.") from None
+    except Exception:
+        db.session.rollback()
+        raise
+    return req
+
+
+def transition(
+    actor: User, req: Requirement, to: str, reason: str | None = None, duplicate_of: str | None = None
+) -> Requirement:
+    permissions.require(actor, "transition", req)
+    original = get_by_code_for(actor, duplicate_of) if duplicate_of else None
+    # Legality first (409 names the allowed moves), then the role's right to this move (403).
+    workflow.check_transition(req, to, reason, original)
+    permissions.require(actor, "transition", req, to=to)
+    try:
+        workflow.apply_transition(req, to, actor, reason, original)
+        req.updated_at = utcnow()
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleVersion(f"{req.code} was changed by someone else meanwhile; reload.") from None
+    except Exception:
+        db.session.rollback()
+        raise
+    return req
+
+
+def comment(actor: User, req: Requirement, body: str) -> Event:
+    permissions.require(actor, "comment", req)
+    body = body.strip()
+    if not body:
+        raise ValidationFailed.field("body", "A comment cannot be empty.")
+    event = _event(req, actor, "comment", body=body)
+    db.session.commit()
+    return event
+
+
+# --- attachments -------------------------------------------------------------------------
+
+
+def attachment_dir() -> str:
+    path = os.path.join(current_app.instance_path, "attachments")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def add_attachment(actor: User, req: Requirement, filename: str, stream: BinaryIO, content_type: str | None) -> Attachment:
+    permissions.require(actor, "attach", req)
+    filename = os.path.basename((filename or "").replace("\\", "/")).strip()
+    if not filename:
+        raise ValidationFailed.field("file", "Choose a file to upload.")
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    stored_name = secrets.token_hex(16)
+    path = os.path.join(attachment_dir(), stored_name)
+    size = 0
+    try:
+        with open(path, "wb") as out:
+            while chunk := stream.read(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise ValidationFailed.field(
+                        "file", f"The file is larger than the limit of {limit // (1024 * 1024)} MB."
+                    )
+                out.write(chunk)
+        if size == 0:
+            raise ValidationFailed.field("file", "The file is empty.")
+        attachment = Attachment(
+            requirement_id=req.id,
+            filename=filename,
+            stored_name=stored_name,
+            content_type=content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream",
+            size=size,
+            uploaded_by_id=actor.id,
+        )
+        db.session.add(attachment)
+        db.session.flush()
+        _event(req, actor, "attachment", attachment_id=attachment.id, filename=filename, size=size)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        if os.path.exists(path):
+            os.remove(path)
+        raise
+    return attachment
+
+
+def attachments(req: Requirement) -> list[Attachment]:
+    return list(
+        db.session.scalars(
+            select(Attachment).where(Attachment.requirement_id == req.id).order_by(Attachment.id)
+        )
+    )
+
+
+def get_attachment_for(user: User, attachment_id: int) -> tuple[Attachment, str]:
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound("Attachment not found.")
+    req = db.session.get(Requirement, attachment.requirement_id)
+    permissions.require(user, "view", req)
+    return attachment, os.path.join(attachment_dir(), attachment.stored_name)
+
+
+# --- timeline ----------------------------------------------------------------------------
+
+
+def events(req: Requirement) -> list[Event]:
+    return list(
+        db.session.scalars(select(Event).where(Event.requirement_id == req.id).order_by(Event.id))
+    )
+
+
+@dataclass
+class Stage:
+    status: str
+    started: datetime
+    ended: datetime | None
+    seconds: float
+
+
+def stages(req: Requirement, timeline: list[Event], now: datetime | None = None) -> list[Stage]:
+    """Time spent in each status, from the created and transition events (oldest first)."""
+    now = now or utcnow()
+    result: list[Stage] = []
+    current: tuple[str, datetime] | None = None
+    for event in timeline:
+        if event.kind == "created":
+            current = (event.data.get("status", "submitted"), event.at)
+        elif event.kind == "transition" and current is not None:
+            status, started = current
+            result.append(Stage(status, started, event.at, (event.at - started).total_seconds()))
+            current = (event.data["to"], event.at)
+    if current is not None:
+        status, started = current
+        result.append(Stage(status, started, None, (now - started).total_seconds()))
+    return result

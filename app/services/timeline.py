@@ -1,0 +1,77 @@
+"""Human-readable summaries of timeline events, in the reader's language."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.models import Event
+from app.services import workflow
+
+FIELD_LABELS = {
+    "title": _l("Title"),
+    "description": _l("Description"),
+    "domain": _l("Domain"),
+    "module": _l("Module"),
+    "type": _l("Type"),
+    "priority": _l("Priority"),
+    "channel": _l("Channel"),
+    "region": _l("Region"),
+    "proposer_name": _l("Proposer"),
+    "proposer_unit": _l("Proposer's unit"),
+    "proposer_contact": _l("Proposer's contact"),
+    "needs_custom_dev": _l("Needs custom development"),
+    "assessment_notes": _l("Assessment notes"),
+    "assignee": _l("Assignee"),
+    "due_date": _l("Due date"),
+    "external_ref": _l("External reference"),
+}
+
+KIND_LABELS = {
+    "created": _l("Created"),
+    "field_changed": _l("Field changed"),
+    "transition": _l("Status changed"),
+    "comment": _l("Comment"),
+    "attachment": _l("Attachment"),
+    "assigned": _l("Assignment"),
+}
+
+
+def _short(value, limit: int = 60) -> str:
+    text = "—" if value in (None, "") else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe(event: Event) -> str:
+    data = event.data or {}
+    if event.kind == "created":
+        return _("Filed the requirement")
+    if event.kind == "field_changed":
+        field = str(FIELD_LABELS.get(data.get("field"), data.get("field")))
+        return _(
+            "%(field)s: %(before)s → %(after)s",
+            field=field,
+            before=_short(data.get("before")),
+            after=_short(data.get("after")),
+        )
+    if event.kind == "transition":
+        text = _(
+            "Status: %(before)s → %(after)s",
+            before=workflow.label(data.get("from", "")),
+            after=workflow.label(data.get("to", "")),
+        )
+        if data.get("duplicate_of"):
+            text += _(" (merged into %(code)s)", code=data["duplicate_of"])
+        if data.get("reason"):
+            text += _("; reason: %(reason)s", reason=data["reason"])
+        return text
+    if event.kind == "comment":
+        return _short(data.get("body"), 200)
+    if event.kind == "attachment":
+        return _("Attached %(name)s", name=data.get("filename", ""))
+    if event.kind == "assigned":
+        return _(
+            "Assignee: %(before)s → %(after)s",
+            before=_short(data.get("before")),
+            after=_short(data.get("after")),
+        )
+    return event.kind

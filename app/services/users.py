@@ -1,0 +1,98 @@
+"""User administration."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import User
+from app.models.user import ROLES
+from app.services import permissions
+from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.reference import region_by_code
+
+def _region(code: str | None):
+    region = region_by_code(code) if code else None
+    if region is None:
+        raise ValidationFailed.field("region", f"Unknown region '{code}'.")
+    return region
+
+
+def create_user(
+    username: str,
+    password: str,
+    role: str,
+    region_code: str,
+    display_name: str = "",
+    email: str = "",
+) -> User:
+    """Create a user (no permission check: used by the CLI and by `admin_create`)."""
+    if role not in ROLES:
+        raise ValidationFailed.field("role", f"Unknown role '{role}'; choose one of {', '.join(ROLES)}.")
+    if len(password) < 8:
+        raise ValidationFailed.field("password", "A password needs at least 8 characters.")
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"User '{username}' exists.", {"username": ["This username is taken."]})
+    user = User(
+        username=username,
+        role=role,
+        region=_region(region_code),
+        display_name=display_name,
+        email=email,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def admin_create(actor: User, data: dict) -> User:
+    permissions.require(actor, "manage_users")
+    return create_user(
+        data["username"],
+        data["password"],
+        data["role"],
+        data["region"],
+        data.get("display_name", ""),
+        data.get("email", ""),
+    )
+
+
+def admin_update(actor: User, user_id: int, data: dict) -> User:
+    permissions.require(actor, "manage_users")
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("User not found.")
+    if "role" in data:
+        if data["role"] not in ROLES:
+            raise ValidationFailed.field("role", f"Unknown role '{data['role']}'.")
+        user.role = data["role"]
+    if "region" in data:
+        user.region = _region(data["region"])
+    for field in ("display_name", "email", "active"):
+        if field in data:
+            setattr(user, field, data[field])
+    if data.get("password"):
+        if len(data["password"]) < 8:
+            raise ValidationFailed.field("password", "A password needs at least 8 characters.")
+        user.set_password(data["password"])
+    if user.id == actor.id and (user.role != "admin" or not user.active):
+        db.session.rollback()
+        raise Conflict("You cannot remove your own administrator rights or deactivate yourself.")
+    db.session.commit()
+    return user
+
+
+def list_users(actor: User) -> list[User]:
+    permissions.require(actor, "manage_users")
+    return list(db.session.scalars(select(User).order_by(User.username)))
+
+
+def assignable(actor: User) -> list[User]:
+    """Users who can be assigned a requirement in the actor's view (managers and engineers)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.active.is_(True), User.role.in_(("manager", "engineer", "admin")))
+            .order_by(User.username)
+        )
+    )

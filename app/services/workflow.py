@@ -1,0 +1,127 @@
+"""The requirement state machine: statuses, legal moves, and applying a move.
+
+This is the one module that changes a requirement's status. Later use cases (review meetings,
+release verification) call `apply_transition` inside their own transaction; it never commits.
+Who may make a move is decided in `app.services.permissions`.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.models import Event, Requirement, User
+from app.services.errors import IllegalTransition, ValidationFailed
+from app.utils import utcnow
+
+STATUS_LABELS = {
+    "submitted": _l("Submitted"),
+    "assessing": _l("Assessing"),
+    "awaiting_review": _l("Awaiting review"),
+    "resolved_locally": _l("Resolved by configuration/operations"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "needs_info": _l("Needs information"),
+    "deferred": _l("Deferred"),
+    "scheduled": _l("Scheduled"),
+    "in_verification": _l("In verification"),
+    "verified": _l("Verified"),
+    "verification_failed": _l("Verification failed"),
+    "released": _l("Released"),
+    "confirmed": _l("Confirmed by proposer"),
+    "closed": _l("Closed"),
+    "duplicate": _l("Merged as duplicate"),
+    "withdrawn": _l("Withdrawn"),
+}
+STATUSES = tuple(STATUS_LABELS)
+
+# Open stages before `scheduled`: from any of these an item may be merged or withdrawn.
+BEFORE_SCHEDULED = ("submitted", "assessing", "needs_info", "awaiting_review", "deferred", "approved")
+
+_FORWARD: dict[str, tuple[str, ...]] = {
+    "submitted": ("assessing",),
+    "assessing": ("awaiting_review", "resolved_locally"),
+    "awaiting_review": ("approved", "rejected", "needs_info", "deferred"),
+    "needs_info": ("assessing",),
+    "deferred": ("awaiting_review",),
+    "approved": ("scheduled",),
+    "scheduled": ("in_verification",),
+    "in_verification": ("verified", "verification_failed"),
+    "verification_failed": ("scheduled",),
+    "verified": ("released",),
+    "released": ("confirmed",),
+    "resolved_locally": ("confirmed",),
+    "confirmed": ("closed",),
+    "rejected": ("closed",),
+}
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    status: _FORWARD.get(status, ())
+    + (("duplicate", "withdrawn") if status in BEFORE_SCHEDULED else ())
+    for status in STATUSES
+}
+
+REASON_REQUIRED = frozenset({"rejected", "needs_info", "withdrawn", "duplicate", "verification_failed"})
+TERMINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
+
+
+def label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def allowed_targets(status: str) -> tuple[str, ...]:
+    return TRANSITIONS.get(status, ())
+
+
+def check_transition(
+    req: Requirement, to: str, reason: str | None = None, duplicate_of: Requirement | None = None
+) -> None:
+    """Raise if moving `req` to `to` is illegal or lacks what it needs; change nothing."""
+    if to not in STATUS_LABELS:
+        raise ValidationFailed.field("to", f"Unknown status '{to}'.")
+    allowed = allowed_targets(req.status)
+    if to not in allowed:
+        allowed_text = ", ".join(allowed) if allowed else "none"
+        raise IllegalTransition(
+            f"Cannot move {req.code} from '{req.status}' to '{to}'; "
+            f"allowed from '{req.status}': {allowed_text}.",
+            {"to": [f"'{to}' is not allowed from '{req.status}' (allowed: {allowed_text})."]},
+        )
+    if to in REASON_REQUIRED and not (reason or "").strip():
+        raise ValidationFailed.field("reason", f"A reason is required to move to '{to}'.")
+    if to == "duplicate":
+        if duplicate_of is None:
+            raise ValidationFailed.field("duplicate_of", "The original requirement's code is required.")
+        if duplicate_of.id == req.id:
+            raise ValidationFailed.field("duplicate_of", "A requirement cannot duplicate itself.")
+        if duplicate_of.status == "duplicate":
+            raise ValidationFailed.field(
+                "duplicate_of", f"{duplicate_of.code} is itself merged; choose its original."
+            )
+
+
+def apply_transition(
+    req: Requirement,
+    to: str,
+    actor: User | None,
+    reason: str | None = None,
+    duplicate_of: Requirement | None = None,
+    context: dict | None = None,
+) -> Event:
+    """Move `req` to `to` and append the timeline event, in the caller's transaction.
+
+    `context` is kept on the event (e.g. the review meeting that decided the move).
+    """
+    check_transition(req, to, reason, duplicate_of)
+    before = req.status
+    now = utcnow()
+    req.status = to
+    req.status_changed_at = now
+    data: dict = {"from": before, "to": to, "reason": (reason or "").strip()}
+    if duplicate_of is not None:
+        req.duplicate_of_id = duplicate_of.id
+        data["duplicate_of"] = duplicate_of.code
+    if context:
+        data["context"] = context
+    event = Event(requirement_id=req.id, at=now, kind="transition", actor_id=actor.id if actor else None, data=data)
+    db.session.add(event)
+    return event

@@ -1,0 +1,118 @@
+"""View helpers: form loading with field errors, fragment rendering, template globals."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from marshmallow import Schema, ValidationError
+
+from app.schemas.common import flatten_errors, form_to_dict
+from app.services import permissions, reference, workflow
+from app.services.errors import DomainError
+from app.services.timeline import FIELD_LABELS, KIND_LABELS, describe
+from app.utils import as_utc
+
+
+class FormInvalid(Exception):
+    def __init__(self, errors: dict[str, list[str]], values: dict[str, Any]):
+        super().__init__("form invalid")
+        self.errors = errors
+        self.values = values
+
+
+def load_form(schema: Schema, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Validate request.form with the same schema the API uses; FormInvalid carries the errors."""
+    raw = form_to_dict(schema, request.form)
+    if extra:
+        raw.update(extra)
+    try:
+        return schema.load(raw)
+    except ValidationError as error:
+        raise FormInvalid(flatten_errors(error.messages), request.form.to_dict()) from None
+
+
+def errors_of(error: DomainError | FormInvalid) -> dict[str, list[str]]:
+    if isinstance(error, FormInvalid):
+        return error.errors
+    return error.errors or {"_schema": [error.message]}
+
+
+def render_page_or_block(template: str, block: str, **context):
+    """The whole page, or only `block` when htmx asks (and is not boosting a navigation)."""
+    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true":
+        return render_block(template, block, **context)
+    from flask import render_template
+
+    return render_template(template, **context)
+
+
+def local_dt(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    if value is None:
+        return ""
+    return format_datetime(as_utc(value), fmt)
+
+
+def duration(seconds: float) -> str:
+    from flask_babel import gettext as _
+
+    minutes = int(seconds // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return _("%(d)sd %(h)sh", d=days, h=hours)
+    if hours:
+        return _("%(h)sh %(m)smin", h=hours, m=mins)
+    return _("%(m)smin", m=mins)
+
+
+def region_choices(regions) -> list[tuple[str, str]]:
+    """(code, indented name) pairs for a region <select>, in tree order."""
+    return [(r.code, "\u3000" * (r.path.count("/") - 2) + f"{r.name}（{r.code}）") for r in regions]
+
+
+def lookup_choices(rows) -> list[tuple[str, str]]:
+    english = not str(get_locale()).startswith("zh")
+    return [(r.code, (r.label_en or r.label) if english else r.label) for r in rows]
+
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "manager": _l("Requirement manager"),
+    "engineer": _l("On-site engineer"),
+    "reviewer": _l("Provincial requirement team"),
+    "taskforce": _l("Task force (read-only)"),
+}
+LEVEL_LABELS = {
+    "province": _l("Province"),
+    "city": _l("City"),
+    "county": _l("County/district"),
+    "park": _l("Park"),
+}
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["role_choices"] = lambda roles: [(r, str(ROLE_LABELS.get(r, r))) for r in roles]
+    app.jinja_env.globals["level_label"] = lambda level: str(LEVEL_LABELS.get(level, level))
+    app.jinja_env.globals["region_choices"] = region_choices
+    app.jinja_env.globals["user_choices"] = lambda users: [(u.username, u.name) for u in users]
+    app.jinja_env.globals["lookup_choices"] = lookup_choices
+    app.jinja_env.filters["local_dt"] = local_dt
+    app.jinja_env.filters["duration"] = duration
+    app.jinja_env.globals["status_label"] = workflow.label
+    app.jinja_env.globals["describe_event"] = describe
+    app.jinja_env.globals["event_kind_label"] = lambda k: str(KIND_LABELS.get(k, k))
+    app.jinja_env.globals["field_label"] = lambda f: str(FIELD_LABELS.get(f, f))
+
+    @app.context_processor
+    def _globals():
+        user = current_user if current_user and current_user.is_authenticated else None
+        return {
+            "current_locale": str(get_locale()),
+            "languages": current_app.config["LANGUAGES"],
+            "can": (lambda action, req=None, to=None: permissions.can(user, action, req, to)) if user else (lambda *a, **k: False),
+            "ref_labels": reference.all_labels if user else (lambda: {}),
+        }
