@@ -5,6 +5,7 @@ import os
 from collections.abc import Callable
 
 import pytest
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
@@ -33,6 +34,18 @@ def pytest_configure(config):
             os.replace(mo + ".tmp", mo)
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (fresh `g`, fresh DB session), as in production.
+
+    Without this, requests made while a test holds an app context would share `g`, so the
+    signed-in user and the chosen locale would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app(
@@ -44,6 +57,7 @@ def app(tmp_path):
         }
     )
     app.instance_path = str(tmp_path / "instance")
+    app.test_client_class = FreshContextClient
     os.makedirs(app.instance_path, exist_ok=True)
     with app.app_context():
         db.create_all()

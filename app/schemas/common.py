@@ -54,6 +54,12 @@ def form_to_dict(schema: Schema, form: MultiDict) -> dict[str, Any]:
         elif value == "" or value is None:
             if field.allow_none:
                 data[name] = None
+        elif isinstance(field, fields.Integer):
+            # HTML sends every value as text; a JSON client would send a number
+            try:
+                data[name] = int(value)
+            except ValueError:
+                data[name] = value
         else:
             data[name] = value
     return data

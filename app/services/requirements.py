@@ -9,14 +9,14 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import Attachment, CodeSequence, Event, Region, Requirement, User
-from app.services import permissions, workflow
+from app.services import permissions, reference, workflow
 from app.services.errors import NotFound, StaleVersion, ValidationFailed
 from app.utils import utcnow
 
@@ -128,6 +128,13 @@ def search(user: User, filters: dict[str, Any]):
     sort = filters.get("sort") or "-created"
     desc = sort.startswith("-")
     columns = SORTS.get(sort.lstrip("-"), SORTS["created"])
+    if sort.lstrip("-") == "priority":
+        # by the priorities' configured order (urgent first), not alphabetically; "-priority"
+        # (the default click) puts the most urgent on top
+        order = {row.code: row.sort_order for row in reference.lookups("priority", include_inactive=True)}
+        rank = case(order, value=Requirement.priority, else_=len(order)) if order else Requirement.priority
+        desc = not desc
+        columns = (rank, Requirement.id)
     return stmt.order_by(*[c.desc() if desc else c.asc() for c in columns])
 
 

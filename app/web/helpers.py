@@ -111,7 +111,7 @@ def init_app(app: Flask) -> None:
     def _globals():
         user = current_user if current_user and current_user.is_authenticated else None
         return {
-            "current_locale": str(get_locale()),
+            "current_locale": "zh_CN" if str(get_locale()).startswith("zh") else str(get_locale()),
             "languages": current_app.config["LANGUAGES"],
             "can": (lambda action, req=None, to=None: permissions.can(user, action, req, to)) if user else (lambda *a, **k: False),
             "ref_labels": reference.all_labels if user else (lambda: {}),
