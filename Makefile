@@ -6,7 +6,7 @@ FLASK   = $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install install-test translations db demo clean bench
+.PHONY: run test install install-test translations translations-update db demo clean bench
 
 ## Install, migrate, load reference and demo data, serve on http://127.0.0.1:5000
 run: install translations db demo
@@ -33,6 +33,11 @@ $(VENV)/.test-installed: requirements.txt requirements-test.txt $(VENV)/.run-ins
 
 translations: install
 	$(BIN)/pybabel compile -q -d app/translations
+
+## Re-extract the English msgids and merge them into the zh_CN catalogue (then translate the new ones)
+translations-update: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k Msg -k N_ -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 db: install
 	$(FLASK) db upgrade

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 
 import pytest
@@ -46,22 +47,36 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test",
+    "WTF_CSRF_ENABLED": False,
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production keeps scrypt
+}
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):
+    """A database with the schema and reference data, built once per worker and copied per test."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        db.create_all()
+        reference_data.load()
+        db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
 @pytest.fixture
-def app(tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
+def app(tmp_path, template_db):
+    shutil.copyfile(template_db, tmp_path / "test.db")
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}"})
     app.instance_path = str(tmp_path / "instance")
     app.test_client_class = FreshContextClient
     os.makedirs(app.instance_path, exist_ok=True)
     with app.app_context():
-        db.create_all()
-        reference_data.load()
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -7,6 +7,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import MultiDict
 
 from app.services import reference
+from app.services.errors import Msg
 
 
 class StrictSchema(Schema):
@@ -24,7 +25,7 @@ class LookupCode(validate.Validator):
 
     def __call__(self, value: str) -> str:
         if not reference.is_valid_code(self.kind, value):
-            raise ValidationError(f"Unknown {self.kind} '{value}'.")
+            raise ValidationError(Msg("Unknown %(kind)s code '%(code)s'.", kind=self.kind, code=value))
         return value
 
 

@@ -1,6 +1,31 @@
 """Domain errors. Views turn them into HTTP answers (JSON for the API, pages for the web)."""
 from __future__ import annotations
 
+from typing import Any
+
+
+class Msg(str):
+    """An English message that remembers its template and values.
+
+    It is a plain string for the API and logs; pages show it translated through the `tr`
+    filter (the template is a msgid: `pybabel extract -k Msg` collects it).
+    """
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Msg:
+        text = template % {k: str(v) for k, v in params.items()} if params else template
+        obj = super().__new__(cls, text)
+        obj.template = template
+        obj.params = params
+        return obj
+
+    def translated(self) -> str:
+        from flask_babel import gettext
+
+        return gettext(self.template, **{k: str(v) for k, v in self.params.items()})
+
 
 class DomainError(Exception):
     status = 400

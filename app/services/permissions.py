@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from app.models import Requirement, User
 from app.services import workflow
-from app.services.errors import Forbidden, NotFound
+from app.services.errors import Forbidden, Msg, NotFound
 
 ACTIONS = (
     "view",
@@ -59,8 +59,9 @@ def require(user: User, action: str, req: Requirement | None = None, to: str | N
     if req is not None and not in_scope(user, req):
         raise NotFound("Requirement not found.")
     if not can(user, action, to=to):
-        target = f" to '{to}'" if to else ""
-        raise Forbidden(f"Your role ({user.role}) may not {action}{target}.")
+        if to:
+            raise Forbidden(Msg("Your role (%(role)s) may not move requirements to '%(to)s'.", role=user.role, to=to))
+        raise Forbidden(Msg("Your role (%(role)s) may not %(action)s.", role=user.role, action=action))
 
 
 def transitions_for(user: User, req: Requirement) -> list[str]:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import LOOKUP_KINDS, Lookup, Region, User
 from app.services import permissions
-from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.errors import Conflict, Msg, NotFound, ValidationFailed
 
 
 def lookups(kind: str, include_inactive: bool = False) -> list[Lookup]:
@@ -63,7 +63,7 @@ def upsert_region(code: str, name: str, parent_code: str | None, level: str | No
     if parent_code:
         parent = region_by_code(parent_code)
         if parent is None:
-            raise ValidationFailed.field("parent", f"Unknown parent region '{parent_code}'.")
+            raise ValidationFailed.field("parent", Msg("Unknown parent region '%(code)s'.", code=parent_code))
     region = region_by_code(code)
     if region is None:
         region = Region(
@@ -83,7 +83,7 @@ def upsert_region(code: str, name: str, parent_code: str | None, level: str | No
 def create_region(actor: User, data: dict) -> Region:
     permissions.require(actor, "manage_reference")
     if region_by_code(data["code"]) is not None:
-        raise Conflict(f"Region {data['code']} exists.", {"code": ["This code is taken."]})
+        raise Conflict(Msg("Region %(code)s exists.", code=data["code"]), {"code": ["This code is taken."]})
     if not data.get("parent"):
         raise ValidationFailed.field("parent", "A region needs a parent region.")
     region = upsert_region(data["code"], data["name"], data["parent"], data.get("level"))
@@ -95,7 +95,7 @@ def update_region(actor: User, code: str, data: dict) -> Region:
     permissions.require(actor, "manage_reference")
     region = region_by_code(code)
     if region is None:
-        raise NotFound(f"Region {code} not found.")
+        raise NotFound(Msg("Region %(code)s not found.", code=code))
     if "name" in data:
         region.name = data["name"]
     if "active" in data:
@@ -115,10 +115,10 @@ def upsert_lookup(kind: str, code: str, label: str, label_en: str = "", sort_ord
 def create_lookup(actor: User, kind: str, data: dict) -> Lookup:
     permissions.require(actor, "manage_reference")
     if kind not in LOOKUP_KINDS:
-        raise NotFound(f"No reference list '{kind}'.")
+        raise NotFound(Msg("No reference list '%(kind)s'.", kind=kind))
     exists = db.session.scalar(select(Lookup).where(Lookup.kind == kind, Lookup.code == data["code"]))
     if exists is not None:
-        raise Conflict(f"{kind} '{data['code']}' exists.", {"code": ["This code is taken."]})
+        raise Conflict(Msg("%(kind)s '%(code)s' exists.", kind=kind, code=data["code"]), {"code": ["This code is taken."]})
     row = Lookup(kind=kind, **data)
     db.session.add(row)
     db.session.commit()
@@ -130,7 +130,7 @@ def update_lookup(actor: User, kind: str, code: str, data: dict) -> Lookup:
     permissions.require(actor, "manage_reference")
     row = db.session.scalar(select(Lookup).where(Lookup.kind == kind, Lookup.code == code))
     if row is None:
-        raise NotFound(f"{kind} '{code}' not found.")
+        raise NotFound(Msg("%(kind)s '%(code)s' not found.", kind=kind, code=code))
     for field, value in data.items():
         setattr(row, field, value)
     db.session.commit()

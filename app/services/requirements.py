@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from app.models import Attachment, CodeSequence, Event, Region, Requirement, User
 from app.services import permissions, reference, workflow
-from app.services.errors import NotFound, StaleVersion, ValidationFailed
+from app.services.errors import Msg, NotFound, StaleVersion, ValidationFailed
 from app.utils import utcnow
 
 # Fields an engineer (or anyone with "edit") may change, and those that need "assess".
@@ -95,7 +95,7 @@ def get_for(user: User, requirement_id: int, action: str = "view") -> Requiremen
 def get_by_code_for(user: User, code: str) -> Requirement:
     req = db.session.scalar(select(Requirement).where(Requirement.code == code))
     if req is None or not permissions.in_scope(user, req):
-        raise NotFound(f"Requirement {code} not found.")
+        raise NotFound(Msg("Requirement %(code)s not found.", code=code))
     return req
 
 
@@ -109,7 +109,7 @@ def search(user: User, filters: dict[str, Any]):
     if filters.get("region"):
         region = db.session.scalar(select(Region).where(Region.code == filters["region"]))
         if region is None:
-            raise ValidationFailed.field("region", f"Unknown region '{filters['region']}'.")
+            raise ValidationFailed.field("region", Msg("Unknown region '%(code)s'.", code=filters["region"]))
         stmt = stmt.where(Requirement.region_id.in_(Region.subtree_ids(region)))
     assignee = filters.get("assignee")
     if assignee:
@@ -162,9 +162,9 @@ def paginate(stmt, page: int, per_page: int) -> Page:
 def _resolve_region(user: User, code: str) -> Region:
     region = db.session.scalar(select(Region).where(Region.code == code))
     if region is None:
-        raise ValidationFailed.field("region", f"Unknown region '{code}'.")
+        raise ValidationFailed.field("region", Msg("Unknown region '%(code)s'.", code=code))
     if not region.path.startswith(user.region.path):
-        raise ValidationFailed.field("region", f"Region '{code}' is outside your region.")
+        raise ValidationFailed.field("region", Msg("Region '%(code)s' is outside your region.", code=code))
     return region
 
 
@@ -173,7 +173,7 @@ def _resolve_assignee(code: str | None) -> User | None:
         return None
     user = db.session.scalar(select(User).where(User.username == code, User.active.is_(True)))
     if user is None:
-        raise ValidationFailed.field("assignee", f"Unknown user '{code}'.")
+        raise ValidationFailed.field("assignee", Msg("Unknown user '%(code)s'.", code=code))
     return user
 
 
@@ -234,18 +234,23 @@ def update_fields(actor: User, req: Requirement, data: dict[str, Any]) -> Requir
         permissions.require(actor, "assess", req)
     if version != req.version:
         raise StaleVersion(
-            f"{req.code} was changed by someone else (your version {version}, current {req.version}); "
-            "reload and apply your change again.",
-            {"version": [f"Stale version {version}; current is {req.version}."]},
+            Msg("%(code)s was changed by someone else (your version %(version)s, current %(current)s); "
+                "reload and apply your change again.", code=req.code, version=version, current=req.version),
+            {"version": [Msg("Stale version %(version)s; current is %(current)s.", version=version,
+                             current=req.version)]},
         )
     try:
         changes: list[tuple[str, Any, Any]] = []
+        # Look up region and assignee before changing anything: a query after a setattr would
+        # autoflush, and one PATCH would bump the version twice.
+        if "region" in data:
+            data["region"] = _resolve_region(actor, data["region"])
+        if "assignee" in data:
+            data["assignee"] = _resolve_assignee(data["assignee"])
         for field, value in data.items():
             if field == "region":
-                value = _resolve_region(actor, value)
                 before = req.region
             elif field == "assignee":
-                value = _resolve_assignee(value)
                 before = req.assignee
             else:
                 before = getattr(req, field)
@@ -263,7 +268,7 @@ def update_fields(actor: User, req: Requirement, data: dict[str, Any]) -> Requir
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise StaleVersion(f"{req.code} was changed by someone else meanwhile; reload.") from None
+        raise StaleVersion(Msg("%(code)s was changed by someone else meanwhile; reload.", code=req.code)) from None
     except Exception:
         db.session.rollback()
         raise
@@ -274,7 +279,10 @@ def transition(
     actor: User, req: Requirement, to: str, reason: str | None = None, duplicate_of: str | None = None
 ) -> Requirement:
     permissions.require(actor, "transition", req)
-    original = get_by_code_for(actor, duplicate_of) if duplicate_of else None
+    try:
+        original = get_by_code_for(actor, duplicate_of) if duplicate_of else None
+    except NotFound:  # bad input in the body, not a missing resource: 422 naming the field
+        raise ValidationFailed.field("duplicate_of", Msg("Unknown requirement '%(code)s'.", code=duplicate_of)) from None
     # Legality first (409 names the allowed moves), then the role's right to this move (403).
     workflow.check_transition(req, to, reason, original)
     permissions.require(actor, "transition", req, to=to)
@@ -284,7 +292,7 @@ def transition(
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise StaleVersion(f"{req.code} was changed by someone else meanwhile; reload.") from None
+        raise StaleVersion(Msg("%(code)s was changed by someone else meanwhile; reload.", code=req.code)) from None
     except Exception:
         db.session.rollback()
         raise
@@ -325,7 +333,7 @@ def add_attachment(actor: User, req: Requirement, filename: str, stream: BinaryI
                 size += len(chunk)
                 if size > limit:
                     raise ValidationFailed.field(
-                        "file", f"The file is larger than the limit of {limit // (1024 * 1024)} MB."
+                        "file", Msg("The file is larger than the limit of %(mb)s MB.", mb=limit // (1024 * 1024))
                     )
                 out.write(chunk)
         if size == 0:

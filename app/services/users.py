@@ -7,13 +7,13 @@ from app.extensions import db
 from app.models import User
 from app.models.user import ROLES
 from app.services import permissions
-from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.errors import Conflict, Msg, NotFound, ValidationFailed
 from app.services.reference import region_by_code
 
 def _region(code: str | None):
     region = region_by_code(code) if code else None
     if region is None:
-        raise ValidationFailed.field("region", f"Unknown region '{code}'.")
+        raise ValidationFailed.field("region", Msg("Unknown region '%(code)s'.", code=code))
     return region
 
 
@@ -27,11 +27,12 @@ def create_user(
 ) -> User:
     """Create a user (no permission check: used by the CLI and by `admin_create`)."""
     if role not in ROLES:
-        raise ValidationFailed.field("role", f"Unknown role '{role}'; choose one of {', '.join(ROLES)}.")
+        raise ValidationFailed.field("role", Msg("Unknown role '%(role)s'; choose one of %(roles)s.", role=role,
+                                                 roles=", ".join(ROLES)))
     if len(password) < 8:
         raise ValidationFailed.field("password", "A password needs at least 8 characters.")
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"User '{username}' exists.", {"username": ["This username is taken."]})
+        raise Conflict(Msg("User '%(name)s' exists.", name=username), {"username": ["This username is taken."]})
     user = User(
         username=username,
         role=role,
@@ -64,7 +65,7 @@ def admin_update(actor: User, user_id: int, data: dict) -> User:
         raise NotFound("User not found.")
     if "role" in data:
         if data["role"] not in ROLES:
-            raise ValidationFailed.field("role", f"Unknown role '{data['role']}'.")
+            raise ValidationFailed.field("role", Msg("Unknown role '%(role)s'.", role=data["role"]))
         user.role = data["role"]
     if "region" in data:
         user.region = _region(data["region"])

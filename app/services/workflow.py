@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.models import Event, Requirement, User
-from app.services.errors import IllegalTransition, ValidationFailed
+from app.services.errors import IllegalTransition, Msg, ValidationFailed
 from app.utils import utcnow
 
 STATUS_LABELS = {
@@ -68,6 +68,20 @@ def label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
+def label_lazy(status: str):
+    return STATUS_LABELS.get(status, status)
+
+
+class LazyJoin:
+    """Labels joined with 、 when shown (so they are translated in the reader's language)."""
+
+    def __init__(self, items):
+        self.items = items
+
+    def __str__(self) -> str:
+        return "、".join(str(i) for i in self.items) or "—"
+
+
 def allowed_targets(status: str) -> tuple[str, ...]:
     return TRANSITIONS.get(status, ())
 
@@ -77,17 +91,29 @@ def check_transition(
 ) -> None:
     """Raise if moving `req` to `to` is illegal or lacks what it needs; change nothing."""
     if to not in STATUS_LABELS:
-        raise ValidationFailed.field("to", f"Unknown status '{to}'.")
+        raise ValidationFailed.field("to", Msg("Unknown status '%(to)s'.", to=to))
     allowed = allowed_targets(req.status)
     if to not in allowed:
         allowed_text = ", ".join(allowed) if allowed else "none"
+        labels = dict(
+            code=req.code,
+            current=req.status,
+            to=to,
+            allowed=allowed_text,
+            current_label=label_lazy(req.status),
+            to_label=label_lazy(to),
+            allowed_labels=LazyJoin([label_lazy(s) for s in allowed]),
+        )
         raise IllegalTransition(
-            f"Cannot move {req.code} from '{req.status}' to '{to}'; "
-            f"allowed from '{req.status}': {allowed_text}.",
-            {"to": [f"'{to}' is not allowed from '{req.status}' (allowed: {allowed_text})."]},
+            Msg("Cannot move %(code)s from '%(current)s' (%(current_label)s) to '%(to)s' (%(to_label)s); "
+                "allowed from '%(current)s': %(allowed)s (%(allowed_labels)s).", **labels),
+            {"to": [Msg("'%(to)s' (%(to_label)s) is not allowed from '%(current)s' (%(current_label)s); "
+                       "allowed: %(allowed)s (%(allowed_labels)s).", **labels)]},
         )
     if to in REASON_REQUIRED and not (reason or "").strip():
-        raise ValidationFailed.field("reason", f"A reason is required to move to '{to}'.")
+        raise ValidationFailed.field(
+            "reason", Msg("A reason is required to move to '%(to)s' (%(to_label)s).", to=to, to_label=label_lazy(to))
+        )
     if to == "duplicate":
         if duplicate_of is None:
             raise ValidationFailed.field("duplicate_of", "The original requirement's code is required.")
@@ -95,7 +121,7 @@ def check_transition(
             raise ValidationFailed.field("duplicate_of", "A requirement cannot duplicate itself.")
         if duplicate_of.status == "duplicate":
             raise ValidationFailed.field(
-                "duplicate_of", f"{duplicate_of.code} is itself merged; choose its original."
+                "duplicate_of", Msg("%(code)s is itself merged; choose its original.", code=duplicate_of.code)
             )
 
 

@@ -94,7 +94,17 @@ LEVEL_LABELS = {
 }
 
 
+def translate_message(message) -> str:
+    """A service or schema message in the reader's language (Msg keeps its template)."""
+    from flask_babel import gettext
+
+    if hasattr(message, "translated"):
+        return message.translated()
+    return gettext(str(message))
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["tr"] = translate_message
     app.jinja_env.globals["role_choices"] = lambda roles: [(r, str(ROLE_LABELS.get(r, r))) for r in roles]
     app.jinja_env.globals["level_label"] = lambda level: str(LEVEL_LABELS.get(level, level))
     app.jinja_env.globals["region_choices"] = region_choices

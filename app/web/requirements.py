@@ -51,7 +51,11 @@ def requirement_list():
         assignee_options=[("none", _("Unassigned"))] + [(u.username, u.name) for u in users.assignable(g.user)],
         labels=reference.all_labels(),
     )
-    return render_page_or_block(LIST_TEMPLATE, "results", **context)
+    response = make_response(render_page_or_block(LIST_TEMPLATE, "results", **context))
+    if request.headers.get("HX-Request") == "true":
+        # the address bar shows the filters, so the view can be bookmarked and shared
+        response.headers["HX-Push-Url"] = url_for("web.requirement_list", **raw)
+    return response
 
 
 @bp.route("/requirements/new", methods=["GET", "POST"])

@@ -39,6 +39,7 @@ def live_server(tmp_path):
         {
             "TESTING": True,
             "SECRET_KEY": "e2e",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e2e.db'}",
         }
     )

@@ -9,6 +9,14 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 
+def settled(page) -> None:
+    """Wait until htmx has swapped and processed the new content (a person never types sooner)."""
+    page.wait_for_function(
+        "() => window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+    page.wait_for_timeout(50)
+
+
 def test_engineer_files_finds_and_starts_assessment(live_server, page, sign_in):
     base, app = live_server
     sign_in(page, base, "engineer")
@@ -38,6 +46,7 @@ def test_engineer_files_finds_and_starts_assessment(live_server, page, sign_in):
     # Find it again with the active search box: results swap in and the URL is pushed.
     page.click("nav.mainnav a[href='/requirements']")
     page.wait_for_url(f"{base}/requirements")
+    settled(page)
     page.fill("#q", "跨年退款")
     expect(page.locator("table.list tbody tr")).to_have_count(1)
     expect(page).to_have_url(re.compile(r"q=%E8%B7%A8"))

@@ -125,7 +125,7 @@ def test_transition_swaps_status_actions_and_timeline(browser_client, people, fi
     illegal = client.post(f"/requirements/{req['id']}/transitions", data={"to": "closed"},
                           headers={"HX-Request": "true"})
     assert illegal.status_code == 409
-    assert "assessing" in illegal.get_data(as_text=True)
+    assert "当前状态“分析评估中”不能转为“已关闭”" in illegal.get_data(as_text=True)
     no_reason = client.post(f"/requirements/{req['id']}/transitions", data={"to": "withdrawn", "reason": ""},
                             headers={"HX-Request": "true"})
     assert no_reason.status_code == 422
