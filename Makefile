@@ -32,7 +32,7 @@ $(VENV)/.test-installed: requirements.txt requirements-test.txt $(VENV)/.run-ins
 	touch $@
 
 translations: install
-	$(BIN)/pybabel compile -q -d app/translations
+	$(BIN)/pybabel compile -d app/translations --statistics
 
 ## Re-extract the English msgids and merge them into the zh_CN catalogue (then translate the new ones)
 translations-update: install

@@ -159,7 +159,8 @@ def load(seed: int = 2026) -> dict[str, int]:
                 req.needs_custom_dev = rng.choice(["yes", "no", "undecided"])
                 req.assessment_notes = "经分析需省级开发改造，建议提交评审会。" if req.needs_custom_dev == "yes" else ""
                 db.session.add(Event(requirement_id=req.id, actor_id=manager.id, kind="assigned",
-                                     data={"before": None, "after": manager.username}))
+                                     data={"before": None, "after": manager.username,
+                                           "after_name": manager.name}))
         if index % 4 == 0:
             db.session.add(Event(requirement_id=req.id, actor_id=manager.id, kind="comment",
                                  data={"body": "已电话联系提出人确认问题场景，附件为截图。"}))

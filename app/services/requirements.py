@@ -208,7 +208,7 @@ def create(actor: User, data: dict[str, Any]) -> Requirement:
         db.session.flush()
         _event(req, actor, "created", status="submitted")
         if assignee is not None:
-            _event(req, actor, "assigned", before=None, after=assignee.username)
+            _event(req, actor, "assigned", before=None, after=assignee.username, after_name=assignee.name)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -247,6 +247,7 @@ def update_fields(actor: User, req: Requirement, data: dict[str, Any]) -> Requir
             data["region"] = _resolve_region(actor, data["region"])
         if "assignee" in data:
             data["assignee"] = _resolve_assignee(data["assignee"])
+        names = {u.username: u.name for u in (req.assignee, data.get("assignee")) if u is not None}
         for field, value in data.items():
             if field == "region":
                 before = req.region
@@ -261,7 +262,8 @@ def update_fields(actor: User, req: Requirement, data: dict[str, Any]) -> Requir
         if changes:
             for field, before, after in changes:
                 if field == "assignee":
-                    _event(req, actor, "assigned", before=before, after=after)
+                    _event(req, actor, "assigned", before=before, after=after,
+                           before_name=names.get(before), after_name=names.get(after))
                 else:
                     _event(req, actor, "field_changed", field=field, before=before, after=after)
             db.session.flush()
