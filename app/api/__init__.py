@@ -7,7 +7,7 @@ from flask_smorest import Api, Blueprint
 from app.extensions import csrf
 from app.models import User
 from app.services import auth as auth_service
-from app.services.errors import Unauthorized
+from app.services.errors import Msg, UnsupportedMediaType, Unauthorized
 
 api = Api()
 
@@ -28,6 +28,15 @@ def make_blueprint(name: str, description: str) -> Blueprint:
             raise Unauthorized("Send 'Authorization: Bearer <token>' (POST /api/v1/auth/token).")
         g.api_user = auth_service.user_for_token(token.strip())
         g.api_token = token.strip()
+
+    @blp.before_request
+    def _json_only() -> None:
+        if request.method in ("POST", "PUT", "PATCH") and request.content_length:
+            mimetype = request.mimetype or ""
+            if not (request.is_json or mimetype.startswith("multipart/form-data") or mimetype.endswith("/xml")):
+                raise UnsupportedMediaType(
+                    Msg("Send the body as application/json (got '%(type)s').", type=mimetype or "none")
+                )
 
     return blp
 

@@ -56,6 +56,11 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"

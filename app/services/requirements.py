@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import Attachment, CodeSequence, Event, Region, Requirement, User
 from app.services import permissions, reference, workflow
 from app.services.errors import Msg, NotFound, StaleVersion, ValidationFailed
-from app.utils import utcnow
+from app.utils import as_utc, utcnow
 
 # Fields an engineer (or anyone with "edit") may change, and those that need "assess".
 BASIC_FIELDS = (
@@ -49,6 +49,14 @@ SORTS = {
 
 
 # --- codes -------------------------------------------------------------------------------
+
+
+def local_year(utc_now: datetime) -> int:
+    """The year on the users' calendar (Beijing time): 1 January 07:00 UTC is already the new year."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return as_utc(utc_now).astimezone(zone).year
 
 
 def next_code(session: Session, year: int) -> str:
@@ -195,7 +203,7 @@ def create(actor: User, data: dict[str, Any]) -> Requirement:
         now = utcnow()
         req = Requirement(
             **fields,
-            code=next_code(db.session, now.year),
+            code=next_code(db.session, local_year(now)),
             region=region,
             assignee=assignee,
             status="submitted",

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from app.models import LOOKUP_KINDS
 from app.models.reference import REGION_LEVELS
@@ -16,9 +15,8 @@ from app.schemas.reference import (
     UserUpdateSchema,
 )
 from app.services import permissions, reference, users
-from app.services.errors import DomainError
 from app.web import bp
-from app.web.helpers import FormInvalid, errors_of, load_form, render_page_or_block
+from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, render_page_or_block
 
 
 def _users_context(**extra):
@@ -38,11 +36,10 @@ def admin_users():
     if request.method == "POST":
         try:
             users.admin_create(g.user, load_form(UserCreateSchema()))
-        except (FormInvalid, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (403, 404):
-                raise
+        except FORM_ERRORS as error:
+            status = form_error_status(error)
             context = _users_context(errors=errors_of(error), values=request.form)
-            return render_page_or_block("admin/users.html", "content", **context), 422
+            return render_page_or_block("admin/users.html", "content", **context), status
         return redirect(url_for("web.admin_users", created=request.form.get("username")), 303)
     return render_page_or_block("admin/users.html", "content", **_users_context())
 
@@ -53,11 +50,10 @@ def admin_user_update(user_id: int):
     extra = {"active": request.form.get("active") == "on"}
     try:
         users.admin_update(g.user, user_id, load_form(UserUpdateSchema(), extra))
-    except (FormInvalid, DomainError) as error:
-        if isinstance(error, DomainError) and error.status in (403, 404):
-            raise
+    except FORM_ERRORS as error:
+        status = form_error_status(error)
         context = _users_context(errors=errors_of(error), editing=user_id)
-        return render_page_or_block("admin/users.html", "content", **context), 422
+        return render_page_or_block("admin/users.html", "content", **context), status
     return redirect(url_for("web.admin_users"), 303)
 
 
@@ -82,11 +78,10 @@ def admin_reference():
 def admin_lookup_create(kind: str):
     try:
         reference.create_lookup(g.user, kind, load_form(LookupCreateSchema()))
-    except (FormInvalid, DomainError) as error:
-        if isinstance(error, DomainError) and error.status in (403, 404):
-            raise
+    except FORM_ERRORS as error:
+        status = form_error_status(error)
         context = _reference_context(errors=errors_of(error), form_kind=kind, values=request.form)
-        return render_template("admin/reference.html", **context), 422
+        return render_template("admin/reference.html", **context), status
     return redirect(url_for("web.admin_reference") + f"#list-{kind}", 303)
 
 
@@ -95,11 +90,10 @@ def admin_lookup_update(kind: str, code: str):
     extra = {"active": request.form.get("active") == "on"}
     try:
         reference.update_lookup(g.user, kind, code, load_form(LookupUpdateSchema(), extra))
-    except (FormInvalid, DomainError) as error:
-        if isinstance(error, DomainError) and error.status in (403, 404):
-            raise
+    except FORM_ERRORS as error:
+        status = form_error_status(error)
         context = _reference_context(errors=errors_of(error), form_kind=kind)
-        return render_template("admin/reference.html", **context), 422
+        return render_template("admin/reference.html", **context), status
     return redirect(url_for("web.admin_reference") + f"#list-{kind}", 303)
 
 
@@ -107,11 +101,10 @@ def admin_lookup_update(kind: str, code: str):
 def admin_region_create():
     try:
         reference.create_region(g.user, load_form(RegionCreateSchema()))
-    except (FormInvalid, DomainError) as error:
-        if isinstance(error, DomainError) and error.status in (403, 404):
-            raise
+    except FORM_ERRORS as error:
+        status = form_error_status(error)
         context = _reference_context(errors=errors_of(error), form_kind="region", values=request.form)
-        return render_template("admin/reference.html", **context), 422
+        return render_template("admin/reference.html", **context), status
     return redirect(url_for("web.admin_reference") + "#regions", 303)
 
 
@@ -120,9 +113,8 @@ def admin_region_update(code: str):
     extra = {"active": request.form.get("active") == "on"}
     try:
         reference.update_region(g.user, code, load_form(RegionUpdateSchema(), extra))
-    except (FormInvalid, DomainError) as error:
-        if isinstance(error, DomainError) and error.status in (403, 404):
-            raise
+    except FORM_ERRORS as error:
+        status = form_error_status(error)
         context = _reference_context(errors=errors_of(error), form_kind="region")
-        return render_template("admin/reference.html", **context), 422
+        return render_template("admin/reference.html", **context), status
     return redirect(url_for("web.admin_reference") + "#regions", 303)

@@ -35,6 +35,18 @@ def load_form(schema: Schema, extra: dict[str, Any] | None = None) -> dict[str, 
         raise FormInvalid(flatten_errors(error.messages), request.form.to_dict()) from None
 
 
+FORM_ERRORS = (FormInvalid, DomainError)
+
+
+def form_error_status(error: Exception) -> int:
+    """The status to re-render a form with; errors that are not the form's (403, 404) propagate."""
+    if isinstance(error, DomainError):
+        if error.status in (401, 403, 404):
+            raise error
+        return error.status
+    return 422
+
+
 def errors_of(error: DomainError | FormInvalid) -> dict[str, list[str]]:
     if isinstance(error, FormInvalid):
         return error.errors

@@ -16,7 +16,7 @@ from app.schemas.requirement import (
 from app.services import permissions, reference, requirements, users, workflow
 from app.services.errors import DomainError
 from app.web import bp
-from app.web.helpers import FormInvalid, errors_of, load_form, render_page_or_block
+from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, render_page_or_block
 
 LIST_TEMPLATE = "requirements/list.html"
 DETAIL_TEMPLATE = "requirements/detail.html"
@@ -65,11 +65,10 @@ def requirement_new():
         try:
             data = load_form(RequirementCreateSchema())
             req = requirements.create(g.user, data)
-        except (FormInvalid, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (403, 404):
-                raise
+        except FORM_ERRORS as error:
+            status = form_error_status(error)
             context = _form_context(errors=errors_of(error), values=request.form)
-            return render_page_or_block("requirements/new.html", "form", **context), 422
+            return render_page_or_block("requirements/new.html", "form", **context), status
         response = make_response("", 303)
         target = url_for("web.requirement_detail", requirement_id=req.id)
         response.headers["Location"] = target
@@ -114,10 +113,8 @@ def requirement_edit(requirement_id: int):
     try:
         data = load_form(schema)
         requirements.update_fields(g.user, req, data)
-    except (FormInvalid, DomainError) as error:
-        if isinstance(error, DomainError) and error.status in (403, 404):
-            raise
-        status = 409 if isinstance(error, DomainError) and error.status == 409 else 422
+    except FORM_ERRORS as error:
+        status = form_error_status(error)
         context = _detail_context(req, errors=errors_of(error), values=request.form)
         return render_block(DETAIL_TEMPLATE, "fields_form", **context), status
     return _detail_blocks(req, "fields")
@@ -136,10 +133,8 @@ def requirement_transition(requirement_id: int):
     try:
         data = load_form(TransitionSchema())
         requirements.transition(g.user, req, data["to"], data["reason"], data["duplicate_of"])
-    except (FormInvalid, DomainError) as error:
-        if isinstance(error, DomainError) and error.status in (403, 404):
-            raise
-        status = 409 if isinstance(error, DomainError) and error.status == 409 else 422
+    except FORM_ERRORS as error:
+        status = form_error_status(error)
         context = _detail_context(req, errors=errors_of(error), attempted=request.form.get("to"))
         return render_block(DETAIL_TEMPLATE, "actions", **context), status
     response = make_response(_detail_blocks(req, "actions", skip="actions_oob"))
@@ -153,11 +148,10 @@ def requirement_comment(requirement_id: int):
     try:
         data = load_form(CommentSchema())
         requirements.comment(g.user, req, data["body"])
-    except (FormInvalid, DomainError) as error:
-        if isinstance(error, DomainError) and error.status in (403, 404):
-            raise
+    except FORM_ERRORS as error:
+        status = form_error_status(error)
         context = _detail_context(req, errors=errors_of(error), comment_value=request.form.get("body", ""))
-        return render_block(DETAIL_TEMPLATE, "comment_form", **context), 422
+        return render_block(DETAIL_TEMPLATE, "comment_form", **context), status
     return _detail_blocks(req, "comment_form")
 
 
@@ -172,9 +166,8 @@ def requirement_attach(requirement_id: int):
             raise ValidationFailed.field("file", _("Choose a file to upload."))
         requirements.add_attachment(g.user, req, upload.filename, upload.stream, upload.mimetype)
     except DomainError as error:
-        if error.status in (403, 404):
-            raise
-        return render_block(DETAIL_TEMPLATE, "attachments", **_detail_context(req, errors=errors_of(error))), 422
+        status = form_error_status(error)
+        return render_block(DETAIL_TEMPLATE, "attachments", **_detail_context(req, errors=errors_of(error))), status
     return _detail_blocks(req, "attachments")
 
 

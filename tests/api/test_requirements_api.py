@@ -1136,3 +1136,11 @@ def test_openapi_document_lists_the_paths(client):
         assert path in paths, path
         assert methods <= set(paths[path]), path
     assert "bearer" in spec["components"]["securitySchemes"]
+
+
+def test_non_json_body_is_415_and_writes_nothing(api):
+    engineer = api("engineer", "445200")
+    response = engineer.post(BASE, data="title=x", content_type="text/plain")
+    assert response.status_code == 415
+    assert response.json["code"] == "unsupported_media_type"
+    assert engineer.get(BASE).json["total"] == 0

@@ -135,13 +135,15 @@ def test_codes_restart_each_year(app):
     assert rows == {(2030, 3), (2031, 2)}
 
 
-def test_create_uses_the_current_year(app, make_user, monkeypatch):
+def test_create_uses_the_current_year_on_beijing_time(app, make_user, monkeypatch):
     from datetime import datetime
 
     engineer = make_user("li", "engineer", "445200")
-    monkeypatch.setattr(requirements, "utcnow", lambda: datetime(2030, 12, 31, 23, 59, 59))
+    # 15:59 UTC on 31 December is 23:59 in Beijing: still 2030
+    monkeypatch.setattr(requirements, "utcnow", lambda: datetime(2030, 12, 31, 15, 59, 59))
     last_2030 = requirements.create(engineer, _data(1)).code
-    monkeypatch.setattr(requirements, "utcnow", lambda: datetime(2031, 1, 1, 0, 0, 1))
+    # 16:00:01 UTC is already 1 January 2031 in Beijing
+    monkeypatch.setattr(requirements, "utcnow", lambda: datetime(2030, 12, 31, 16, 0, 1))
     first_2031 = requirements.create(engineer, _data(2)).code
     second_2031 = requirements.create(engineer, _data(3)).code
     assert (last_2030, first_2031, second_2031) == ("REQ-2030-0001", "REQ-2031-0001", "REQ-2031-0002")
