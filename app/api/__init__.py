@@ -55,6 +55,12 @@ def init_app(app: Flask) -> None:
     from app.api import requirements as requirements_api
     from app.api import users as users_api
 
-    for module in (auth_api, requirements_api, reference_api, users_api):
+    modules = [
+        auth_api,
+        requirements_api,
+        reference_api,
+        users_api,
+    ]
+    for module in modules:
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)

@@ -19,13 +19,28 @@ ACTIONS = (
     "transition",
     "manage_users",
     "manage_reference",
+    # review meetings: schedule, agenda, attendees, minutes, finalise
+    "manage_meetings",
+    # record an agenda item's decision in the minutes
+    "decide",
+    # scenario library: import .feature files
+    "manage_scenarios",
+    # releases and verification runs: create, sign off
+    "manage_releases",
+    # verification results: record pass/fail, import automated reports
+    "record_results",
 )
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ACTIONS),
-    "manager": frozenset({"view", "create", "edit", "assess", "comment", "attach", "transition"}),
-    "engineer": frozenset({"view", "create", "edit", "comment", "attach", "transition"}),
-    "reviewer": frozenset({"view", "comment", "transition"}),
+    "manager": frozenset(
+        {"view", "create", "edit", "assess", "comment", "attach", "transition", "manage_meetings", "decide",
+         "manage_scenarios", "manage_releases", "record_results"}
+    ),
+    "engineer": frozenset(
+        {"view", "create", "edit", "comment", "attach", "transition", "manage_scenarios", "record_results"}
+    ),
+    "reviewer": frozenset({"view", "comment", "transition", "decide"}),
     "taskforce": frozenset({"view"}),
 }
 

@@ -23,9 +23,10 @@ FAKE = Region(code="4452", name="虚构", level="city", path="/440000/4452/")
 
 EXPECTED_ACTIONS = {
     "admin": set(permissions.ACTIONS),
-    "manager": {"view", "create", "edit", "assess", "comment", "attach", "transition"},
-    "engineer": {"view", "create", "edit", "comment", "attach", "transition"},
-    "reviewer": {"view", "comment", "transition"},
+    "manager": {"view", "create", "edit", "assess", "comment", "attach", "transition", "manage_meetings", "decide",
+                "manage_scenarios", "manage_releases", "record_results"},
+    "engineer": {"view", "create", "edit", "comment", "attach", "transition", "manage_scenarios", "record_results"},
+    "reviewer": {"view", "comment", "transition", "decide"},
     "taskforce": {"view"},
 }
 EXPECTED_TRANSITIONS = {
@@ -51,7 +52,7 @@ def requirement(region: Region = RONGCHENG, status: str = "submitted") -> Requir
 def test_actions_are_the_documented_ones():
     assert set(permissions.ACTIONS) == {
         "view", "create", "edit", "assess", "comment", "attach", "transition", "manage_users",
-        "manage_reference",
+        "manage_reference", "manage_meetings", "decide", "manage_scenarios", "manage_releases", "record_results",
     }
 
 
