@@ -28,8 +28,33 @@ def create_user(username, role, password, region, display_name):
     click.echo(f"Created {user.username} ({user.role}, {user.region.code} {user.region.name}).")
 
 
+features_cli = AppGroup("features", help="Scenario library: import .feature files.")
+runs_cli = AppGroup("runs", help="Verification runs: import automated test reports.")
+
+
+@features_cli.command("import")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+def import_features(directory):
+    """Import every .feature file under DIRECTORY (recursive); paths are kept relative to it."""
+    from app import verification_cli
+
+    verification_cli.import_features(directory, click.echo)
+
+
+@runs_cli.command("import")
+@click.argument("run_id", type=int)
+@click.argument("report", type=click.Path(exists=True, dir_okay=False))
+def import_run_report(run_id, report):
+    """Import a Cucumber JSON or JUnit XML report into verification run RUN_ID."""
+    from app import verification_cli
+
+    verification_cli.import_report(run_id, report, click.echo)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(features_cli)
+    app.cli.add_command(runs_cli)
 
     @app.cli.command("seed-reference")
     def seed_reference():
@@ -42,10 +67,13 @@ def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo():
         """Load demo users and requirements (needs reference data; skipped if data exists)."""
-        from app.seed import demo, reference_data
+        from app.seed import demo, demo_meetings, reference_data
 
         reference_data.load()
         added = demo.load()
+        if added["requirements"]:  # review meetings over the requirements just filed
+            demo_meetings.load()
+        __import__("app.seed.demo_verification", fromlist=["load"]).load()  # scenario library, V2026.11 run
         if added["requirements"] == 0:
             click.echo("Demo data already present; nothing added.")
         else:

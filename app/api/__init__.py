@@ -60,6 +60,8 @@ def init_app(app: Flask) -> None:
         requirements_api,
         reference_api,
         users_api,
+        __import__("app.api.meetings", fromlist=["blp"]),
+        __import__("app.api.verification", fromlist=["blp"]),
     ]
     for module in modules:
         csrf.exempt(module.blp)

@@ -7,8 +7,29 @@ from app.models.requirement import (
     Requirement,
 )
 from app.models.user import ApiToken, User
+from app.models.verification import (
+    Evidence,
+    FeatureFile,
+    FeatureRevision,
+    Release,
+    Run,
+    RunResult,
+    RunScenario,
+    Scenario,
+    ScenarioDomain,
+    ScenarioRequirement,
+    ScenarioTag,
+    ScenarioVersion,
+)
+from app.models.meeting import ActionItem, AgendaItem, Attendee, Feedback, Meeting, MeetingAmendment
 
 __all__ = [
+    "ActionItem",
+    "AgendaItem",
+    "Attendee",
+    "Feedback",
+    "Meeting",
+    "MeetingAmendment",
     "LOOKUP_KINDS",
     "ApiToken",
     "Attachment",
@@ -18,4 +39,16 @@ __all__ = [
     "Region",
     "Requirement",
     "User",
+    "Evidence",
+    "FeatureFile",
+    "FeatureRevision",
+    "Release",
+    "Run",
+    "RunResult",
+    "RunScenario",
+    "Scenario",
+    "ScenarioDomain",
+    "ScenarioRequirement",
+    "ScenarioTag",
+    "ScenarioVersion",
 ]

@@ -63,6 +63,11 @@ def describe(event: Event) -> str:
             text += _(" (merged into %(code)s)", code=data["duplicate_of"])
         if data.get("reason"):
             text += _("; reason: %(reason)s", reason=data["reason"])
+        context = data.get("context") or {}
+        if context.get("meeting_title"):
+            text += _("; review meeting: %(title)s", title=context["meeting_title"])
+            if context.get("target"):
+                text += _("; target: %(target)s", target=context["target"])
         return text
     if event.kind == "comment":
         return _short(data.get("body"), 200)

@@ -46,6 +46,8 @@ def _vary(response):
 
 def init_app(app: Flask) -> None:
     from app.web import admin, auth, helpers, requirements  # noqa: F401  (routes)
+    from app.web import meetings  # noqa: F401  (routes)
+    from app.web import verification  # noqa: F401  (routes)
 
     helpers.init_app(app)
     app.register_blueprint(bp)

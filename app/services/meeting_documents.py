@@ -1,0 +1,267 @@
+"""Exports of a review meeting: Word minutes (会议纪要) and a calendar entry (.ics).
+
+The Word document follows the usual layout of Chinese official minutes: a centred bold title
+(方正小标宋 / 黑体 style), the meeting's basic facts (时间、地点、主持、记录), attendees grouped
+by organisation, the reviewed items with code, title, discussion and decision, the general
+minutes, action items and any amendments. Documents are Chinese whatever the reader's language.
+"""
+from __future__ import annotations
+
+import io
+from datetime import timedelta, timezone
+
+from app.models import Meeting
+from app.services import meetings as service
+from app.utils import as_utc
+
+TITLE_FONT = "方正小标宋简体"
+HEADING_FONT = "黑体"
+BODY_FONT = "仿宋_GB2312"
+
+
+def _local(value):
+    return as_utc(value).astimezone(service.local_zone()) if value is not None else None
+
+
+def _cn_datetime(value) -> str:
+    local = _local(value)
+    weekday = "一二三四五六日"[local.weekday()]
+    return f"{local.year}年{local.month}月{local.day}日（星期{weekday}）{local:%H:%M}"
+
+
+def decision_text(item) -> str:
+    """评审结论 with its reason/target, as the minutes write it."""
+    if not item.decision:
+        return "未形成结论"
+    label = service.DECISION_LABELS_ZH[item.decision]
+    parts = []
+    if item.decision == "approved" and item.target:
+        parts.append(f"目标迭代：{item.target}")
+    if item.decision == "rejected" and item.reason:
+        parts.append(f"原因：{item.reason}")
+    if item.decision == "needs_info" and item.reason:
+        parts.append(f"需补充：{item.reason}")
+    if item.decision == "deferred":
+        when = item.target or ""
+        if item.until:
+            when = f"{when}（{item.until:%Y年%m月%d日}）" if when else f"{item.until:%Y年%m月%d日}"
+        if when:
+            parts.append(f"暂缓至：{when}")
+        if item.reason:
+            parts.append(f"原因：{item.reason}")
+    elif item.decision == "approved" and item.reason:
+        parts.append(f"意见：{item.reason}")
+    return label + (f"（{'；'.join(parts)}）" if parts else "")
+
+
+# --- Word ------------------------------------------------------------------------------
+
+
+def _font(run, name: str, size: float, bold: bool = False) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    fonts.set(qn("w:eastAsia"), name)
+    fonts.set(qn("w:ascii"), name)
+    fonts.set(qn("w:hAnsi"), name)
+
+
+def _para(doc, text: str = "", *, font=BODY_FONT, size=14, bold=False, align=None, indent=True):
+    from docx.shared import Pt
+
+    paragraph = doc.add_paragraph()
+    if align is not None:
+        paragraph.alignment = align
+    fmt = paragraph.paragraph_format
+    fmt.space_after = Pt(4)
+    fmt.line_spacing = 1.4
+    if indent:
+        fmt.first_line_indent = Pt(size * 2)
+    if text:
+        _font(paragraph.add_run(text), font, size, bold)
+    return paragraph
+
+
+def _labelled(doc, label: str, value: str):
+    paragraph = _para(doc)
+    _font(paragraph.add_run(label), BODY_FONT, 14, bold=True)
+    _font(paragraph.add_run(value), BODY_FONT, 14)
+    return paragraph
+
+
+def _cell(cell, text: str, bold: bool = False, size: float = 11) -> None:
+    cell.text = ""
+    paragraph = cell.paragraphs[0]
+    _font(paragraph.add_run(text), BODY_FONT if not bold else HEADING_FONT, size, bold)
+
+
+def _table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float]):
+    from docx.shared import Cm
+
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for index, text in enumerate(header):
+        _cell(table.rows[0].cells[index], text, bold=True)
+    for row in rows:
+        cells = table.add_row().cells
+        for index, text in enumerate(row):
+            _cell(cells[index], text)
+    for row in table.rows:
+        for index, width in enumerate(widths_cm):
+            row.cells[index].width = Cm(width)
+    return table
+
+
+def minutes_title(meeting: Meeting) -> str:
+    return meeting.title if meeting.title.endswith("纪要") else f"{meeting.title}会议纪要"
+
+
+def minutes_docx(meeting: Meeting) -> bytes:
+    """The minutes as a .docx file's bytes."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    normal = doc.styles["Normal"]
+    normal.font.name = BODY_FONT
+
+    _para(doc, minutes_title(meeting), font=TITLE_FONT, size=22, bold=True,
+          align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    if meeting.finalised:
+        stamp = f"（{_local(meeting.finalised_at):%Y年%m月%d日}定稿）"
+    else:
+        stamp = "（草稿，未定稿）"
+    _para(doc, stamp, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+
+    _para(doc, "一、会议基本情况", font=HEADING_FONT, size=16)
+    _labelled(doc, "会议时间：", _cn_datetime(meeting.scheduled_at))
+    place = meeting.location or "—"
+    if meeting.video_link:
+        place += f"（视频会议：{meeting.video_link}）"
+    _labelled(doc, "会议地点：", place)
+    _labelled(doc, "主持人：", service.host_of(meeting))
+    recorder = service.recorder_of(meeting)
+    if recorder:
+        _labelled(doc, "记录人：", recorder)
+    _labelled(doc, "组织单位：", f"{meeting.region.name}（{meeting.organiser.name}）")
+
+    _para(doc, "二、参会人员", font=HEADING_FONT, size=16)
+    groups = service.attendees_by_organization(meeting)
+    if not groups:
+        _para(doc, "（未登记参会人员）")
+    for org, members in groups:
+        present = [a for a in members if a.present]
+        absent = [a for a in members if not a.present]
+
+        def names(people):
+            return "、".join(f"{a.name}（{a.role}）" if a.role else a.name for a in people)
+
+        text = names(present) or "—"
+        if absent:
+            text += f"；缺席：{names(absent)}"
+        _labelled(doc, f"{service.ORGANIZATION_LABELS_ZH[org]}：", text)
+
+    _para(doc, "三、评审事项及结论", font=HEADING_FONT, size=16)
+    items = sorted(meeting.agenda_items, key=lambda i: (i.position, i.id))
+    _para(doc, f"本次会议共评审需求{len(items)}项，逐项讨论情况及评审结论如下：")
+    _table(
+        doc,
+        ["序号", "需求编号", "需求名称", "讨论情况", "评审结论"],
+        [
+            [str(n), item.requirement.code, item.requirement.title, item.notes or "—", decision_text(item)]
+            for n, item in enumerate(items, start=1)
+        ],
+        [1.2, 3.0, 4.0, 4.6, 3.6],
+    )
+
+    _para(doc, "四、会议意见", font=HEADING_FONT, size=16)
+    for line in (meeting.summary or "—").splitlines() or ["—"]:
+        _para(doc, line)
+
+    _para(doc, "五、待办事项", font=HEADING_FONT, size=16)
+    if meeting.action_items:
+        _table(
+            doc,
+            ["序号", "事项", "责任人", "完成时限", "关联需求"],
+            [
+                [str(n), a.text, a.owner, f"{a.due:%Y年%m月%d日}" if a.due else "—",
+                 a.requirement.code if a.requirement else "—"]
+                for n, a in enumerate(meeting.action_items, start=1)
+            ],
+            [1.2, 7.0, 2.6, 3.0, 2.6],
+        )
+    else:
+        _para(doc, "无。")
+
+    if meeting.amendments:
+        _para(doc, "六、纪要更正记录", font=HEADING_FONT, size=16)
+        for n, amendment in enumerate(meeting.amendments, start=1):
+            _para(doc, f"{n}. {_local(amendment.at):%Y年%m月%d日 %H:%M} {amendment.author.name}：{amendment.text}")
+
+    _para(doc, "")
+    _para(doc, meeting.region.name + ("（" + meeting.organiser.name + "）"), align=WD_ALIGN_PARAGRAPH.RIGHT,
+          indent=False)
+    date_line = _local(meeting.finalised_at or meeting.scheduled_at)
+    _para(doc, f"{date_line.year}年{date_line.month}月{date_line.day}日", align=WD_ALIGN_PARAGRAPH.RIGHT,
+          indent=False)
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def docx_filename(meeting: Meeting) -> str:
+    return f"{minutes_title(meeting)}.docx"
+
+
+# --- calendar --------------------------------------------------------------------------
+
+
+def meeting_ics(meeting: Meeting, host: str = "szcz-tracker") -> bytes:
+    """An iCalendar file with one event; its UID is stable so calendars update it in place."""
+    from icalendar import Calendar
+    from icalendar import Event as IcsEvent
+
+    zone = service.local_zone()
+    start = as_utc(meeting.scheduled_at).astimezone(zone)
+    calendar = Calendar()
+    calendar.add("prodid", "-//数字财政需求跟踪//review meetings//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    event = IcsEvent()
+    event.add("uid", f"meeting-{meeting.id}@{host}")
+    event.add("dtstamp", as_utc(meeting.updated_at or meeting.created_at).astimezone(timezone.utc))
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(minutes=meeting.duration_minutes or 120))
+    event.add("summary", meeting.title)
+    location = meeting.location or ""
+    if meeting.video_link:
+        location = f"{location} {meeting.video_link}".strip()
+    if location:
+        event.add("location", location)
+    if meeting.video_link.startswith(("http://", "https://")):
+        event.add("url", meeting.video_link)
+    items = sorted(meeting.agenda_items, key=lambda i: (i.position, i.id))
+    lines = ["需求评审会议程："] + [
+        f"{n}. {item.requirement.code} {item.requirement.title}" for n, item in enumerate(items, start=1)
+    ]
+    event.add("description", "\n".join(lines))
+    event.add("sequence", max(0, (meeting.version or 1) - 1))
+    event.add("status", "CONFIRMED")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

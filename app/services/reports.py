@@ -1,0 +1,330 @@
+"""Automated test reports: parse Cucumber JSON and JUnit XML, match cases to a run's scenarios.
+
+Cucumber JSON as written by pytest-bdd (`--cucumberjson`), behave (`-f json`) and cucumber-js
+(`--format json`); JUnit XML as written by pytest (`--junitxml`), behave (`--junit`) and
+cucumber-js (`--format junit`). Names alone are ambiguous for Scenario Outline rows, so each
+tool's conventions are used to tell rows apart:
+
+* behave names a row "<outline> -- @<table>.<row> <examples name>" and gives the row's line;
+* cucumber-js gives the row's line (JSON) or names it "<outline> - <examples name> - #<table>.<row>" (JUnit);
+* pytest-bdd gives the outline's line, and the row's values in the test id "test_<name>[v1-v2]";
+* failing all of those, the row's substituted step texts.
+"""
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.services.errors import DomainError, Msg
+
+STATUS_MAP = {
+    "passed": "passed",
+    "failed": "failed",
+    "error": "failed",
+    "skipped": "skipped",
+    "untested": "skipped",
+    "pending": "blocked",
+    "undefined": "blocked",
+    "ambiguous": "blocked",
+    "unknown": "blocked",
+}
+
+BEHAVE_ROW = re.compile(r"^(?P<name>.*?) -- @(?P<table>\d+)\.(?P<row>\d+)(?: .*)?$")
+CUCUMBER_JS_ROW = re.compile(r"^(?P<name>.*?) - (?P<examples>.*) - #(?P<table>\d+)\.(?P<row>\d+)$")
+PYTEST_ID = re.compile(r"^(?P<func>[^\[]*)(?:\[(?P<params>.*)\])?$")
+UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})|\\x([0-9a-fA-F]{2})")
+BEHAVE_STEP = re.compile(r"^\s*(?P<keyword>\S+) (?P<text>.*?) \.\.\. (?P<status>[a-z]+)\b")
+CUCUMBER_JS_STEP = re.compile(r"^(?P<keyword>\S+) (?P<text>.*?)\.{3,}(?P<status>[a-z]+)$")
+
+
+class MalformedReport(DomainError):
+    status = 400
+    code = "malformed_report"
+
+    def __init__(self, message: str):
+        super().__init__(message, {"report": [message]})
+
+
+@dataclass
+class ReportStep:
+    keyword: str
+    text: str
+    status: str
+    error: str = ""
+
+
+@dataclass
+class ReportCase:
+    name: str  # as the tool wrote it
+    base_name: str  # tool decorations removed
+    uri: str = ""
+    feature_name: str = ""
+    classname: str = ""
+    line: int | None = None
+    table: int | None = None
+    row: int | None = None
+    params: str | None = None
+    python_name: str | None = None
+    steps: list[ReportStep] = field(default_factory=list)
+    status: str = "untested"
+    error: str = ""
+
+    @property
+    def label(self) -> str:
+        where = self.uri or self.classname or self.feature_name
+        return f"{where}: {self.name}" if where else self.name
+
+
+def derive_status(statuses: list[str]) -> str:
+    """failed > blocked > untested (not finished) > passed; all skipped -> skipped."""
+    if not statuses:
+        return "untested"
+    if "failed" in statuses:
+        return "failed"
+    if "blocked" in statuses:
+        return "blocked"
+    if "untested" in statuses:
+        return "untested"
+    if all(s == "skipped" for s in statuses):
+        return "skipped"
+    return "passed"
+
+
+def _unescape(text: str) -> str:
+    return UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2) or m.group(3), 16)), text)
+
+
+def python_name(name: str) -> str:
+    """pytest-bdd's test function name for a scenario name (make_python_name)."""
+    slug = re.sub(r"\W", "", name.replace(" ", "_"))
+    return re.sub(r"^\d+_*", "", slug).lower()
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+
+def parse(body: bytes, content_type: str = "") -> tuple[str, list[ReportCase]]:
+    """(format, cases) from a report body; MalformedReport (400) says what is wrong."""
+    if not body or not body.strip():
+        raise MalformedReport(Msg("The report is empty."))
+    head = body.lstrip()[:1]
+    if head in (b"[", b"{") or "json" in content_type:
+        try:
+            data = json.loads(body.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError) as error:
+            raise MalformedReport(Msg("The report is not valid JSON: %(error)s", error=str(error))) from None
+        return "cucumber-json", parse_cucumber_json(data)
+    if head == b"<" or "xml" in content_type:
+        try:
+            root = ET.fromstring(body)
+        except ET.ParseError as error:
+            raise MalformedReport(Msg("The report is not valid XML: %(error)s", error=str(error))) from None
+        return "junit", parse_junit(root)
+    raise MalformedReport(Msg("The report is neither Cucumber JSON nor JUnit XML."))
+
+
+def _where(location: str) -> tuple[str, int | None]:
+    match = re.match(r"^(.*?):(\d+)$", location or "")
+    return (match.group(1), int(match.group(2))) if match else (location or "", None)
+
+
+def parse_cucumber_json(data: Any) -> list[ReportCase]:
+    if not isinstance(data, list):
+        raise MalformedReport(Msg("A Cucumber JSON report is a list of features; got %(type)s.",
+                                  type=type(data).__name__))
+    cases: list[ReportCase] = []
+    for f_index, feature in enumerate(data):
+        if not isinstance(feature, dict):
+            raise MalformedReport(Msg("Feature %(index)s of the report is not an object.", index=f_index))
+        uri = feature.get("uri") or _where(feature.get("location", ""))[0]
+        elements = feature.get("elements", [])
+        if not isinstance(elements, list):
+            raise MalformedReport(Msg("'elements' of feature %(index)s is not a list.", index=f_index))
+        for e_index, element in enumerate(elements):
+            where = f"features[{f_index}].elements[{e_index}]"
+            if not isinstance(element, dict) or not isinstance(element.get("name"), str):
+                raise MalformedReport(Msg("%(where)s has no scenario name.", where=where))
+            if element.get("type") == "background":
+                continue
+            steps_raw = element.get("steps", [])
+            if not isinstance(steps_raw, list):
+                raise MalformedReport(Msg("%(where)s.steps is not a list.", where=where))
+            steps: list[ReportStep] = []
+            for s_index, step in enumerate(steps_raw):
+                if not isinstance(step, dict):
+                    raise MalformedReport(Msg("%(where)s.steps[%(i)s] is not an object.", where=where, i=s_index))
+                keyword = str(step.get("keyword", "")).strip()
+                if step.get("hidden") or (keyword in ("Before", "After") and not step.get("name")):
+                    continue  # cucumber-js hooks
+                result = step.get("result")
+                if not isinstance(result, dict) or not isinstance(result.get("status"), str):
+                    raise MalformedReport(Msg("%(where)s.steps[%(i)s] has no result status.", where=where, i=s_index))
+                steps.append(ReportStep(
+                    keyword=keyword, text=str(step.get("name", "")),
+                    status=STATUS_MAP.get(result["status"].lower(), "blocked"),
+                    error=str(result.get("error_message") or "")[:2000],
+                ))
+            name = element["name"]
+            case = ReportCase(name=name, base_name=name.strip(), uri=uri, feature_name=str(feature.get("name", "")),
+                              steps=steps)
+            line = element.get("line")
+            if not isinstance(line, int):
+                line = _where(element.get("location", ""))[1]
+            case.line = line
+            _decorations(case, str(element.get("id", "")))
+            case.status = derive_status([s.status for s in steps]) if steps else "untested"
+            case.error = next((s.error for s in steps if s.error), "")
+            cases.append(case)
+    return cases
+
+
+def _decorations(case: ReportCase, test_id: str = "") -> None:
+    """Read the tools' outline-row naming conventions."""
+    if match := BEHAVE_ROW.match(case.name):
+        case.base_name = match.group("name").strip()
+        case.table, case.row = int(match.group("table")), int(match.group("row"))
+    elif match := CUCUMBER_JS_ROW.match(case.name):
+        case.base_name = match.group("name").strip()
+        case.table, case.row = int(match.group("table")), int(match.group("row"))
+    if test_id.startswith("test_") or case.name.startswith("test_"):
+        match = PYTEST_ID.match(test_id if test_id.startswith("test_") else case.name)
+        if match:
+            case.python_name = _unescape(match.group("func"))[len("test_"):]
+            if match.group("params") is not None:
+                case.params = _unescape(match.group("params"))
+
+
+def parse_junit(root: ET.Element) -> list[ReportCase]:
+    if root.tag not in ("testsuites", "testsuite"):
+        raise MalformedReport(Msg("A JUnit report starts with <testsuites> or <testsuite>; got <%(tag)s>.", tag=root.tag))
+    cases: list[ReportCase] = []
+    for index, testcase in enumerate(root.iter("testcase")):
+        name = testcase.get("name")
+        if not name:
+            raise MalformedReport(Msg("testcase %(index)s has no name.", index=index))
+        classname = testcase.get("classname", "")
+        case = ReportCase(name=name, base_name=name.strip(), classname=classname)
+        _decorations(case)
+        failure = testcase.find("failure")
+        error = testcase.find("error")
+        skipped = testcase.find("skipped")
+        if failure is not None or error is not None:
+            node = failure if failure is not None else error
+            case.status = "failed"
+            case.error = ((node.get("message") or "") + "\n" + (node.text or "")).strip()[:2000]
+        elif skipped is not None:
+            case.status = "skipped"
+        else:
+            case.status = "passed"
+        out = testcase.find("system-out")
+        if out is not None and out.text:
+            case.steps = _steps_from_output(out.text)
+        cases.append(case)
+    return cases
+
+
+def _steps_from_output(text: str) -> list[ReportStep]:
+    """Per-step results from behave's and cucumber-js's JUnit system-out, when present."""
+    steps: list[ReportStep] = []
+    for line in text.splitlines():
+        match = BEHAVE_STEP.match(line) or CUCUMBER_JS_STEP.match(line.strip())
+        if match and match.group("status") in STATUS_MAP:
+            steps.append(ReportStep(match.group("keyword"), match.group("text").strip(),
+                                    STATUS_MAP[match.group("status")]))
+    return steps
+
+
+# --- matching ----------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """What matching needs of a run's scenario (as frozen in the run)."""
+
+    scenario_id: int
+    feature_path: str
+    feature_name: str
+    name: str
+    key_name: str
+    line: int
+    example_line: int | None
+    examples_index: int | None
+    row_index: int | None
+    example: dict[str, str] | None
+    step_texts: list[str]
+
+
+def _uri_matches(uri: str, path: str) -> bool:
+    uri = uri.replace("\\", "/")
+    return uri == path or uri.endswith("/" + path)
+
+
+def _narrow(candidates: list[Candidate], test) -> list[Candidate]:
+    subset = [c for c in candidates if test(c)]
+    return subset or candidates
+
+
+def match(case: ReportCase, candidates: list[Candidate]) -> Candidate | None:
+    pool = candidates
+    if case.uri:
+        pool = [c for c in pool if _uri_matches(case.uri, c.feature_path)]
+        if pool:
+            longest = max(len(c.feature_path) for c in pool)
+            pool = [c for c in pool if len(c.feature_path) == longest]
+    elif case.classname:
+        dotted = lambda c: c.feature_path.removesuffix(".feature").replace("/", ".")  # noqa: E731
+        by_class = [c for c in pool if case.classname in (c.feature_name, f"{dotted(c)}.{c.feature_name}")
+                    or case.classname.endswith("." + c.feature_name)]
+        pool = by_class or pool
+    if not pool:
+        return None
+    named = [c for c in pool if case.base_name in (c.name, c.key_name)]
+    if not named and case.python_name is not None:
+        named = [c for c in pool if python_name(c.key_name) == case.python_name or python_name(c.name) == case.python_name]
+    if not named:
+        return None
+    if len(named) == 1:
+        return named[0]
+    tests = []
+    if case.line is not None:
+        tests.append(lambda c: (c.example_line if c.example_line is not None else c.line) == case.line)
+    if case.table is not None:
+        tests.append(lambda c: (c.examples_index, c.row_index) == (case.table, case.row))
+    if case.params is not None:
+        tests.append(lambda c: c.example is not None and "-".join(c.example.values()) == case.params)
+    if case.steps:
+        texts = [s.text for s in case.steps]
+        tests.append(lambda c: c.step_texts == texts or c.step_texts[-len(texts):] == texts)
+    for test in tests:
+        named = _narrow(named, test)
+        if len(named) == 1:
+            return named[0]
+    return None
+
+
+def step_results(case: ReportCase, frozen_steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The report's step results laid over the run's frozen steps (by position, else by text)."""
+    results = [{"status": "untested"} for _ in frozen_steps]
+    if not case.steps:
+        if case.status == "passed":
+            return [{"status": "passed"} for _ in frozen_steps]
+        return results
+    if len(case.steps) == len(frozen_steps):
+        pairs = list(enumerate(case.steps))
+    else:
+        pairs, start = [], 0
+        for step in case.steps:
+            for index in range(start, len(frozen_steps)):
+                if frozen_steps[index]["text"] == step.text:
+                    pairs.append((index, step))
+                    start = index + 1
+                    break
+    for index, step in pairs:
+        entry: dict[str, Any] = {"status": step.status}
+        if step.error:
+            entry["error"] = step.error
+        results[index] = entry
+    return results

@@ -1,0 +1,530 @@
+"""Releases, verification runs and their results: each use case one transaction.
+
+Recording is bulk-friendly: a request of N results reads the run's rows it touches in two
+queries and writes them with two executemany UPDATEs, whatever N is.
+
+Scope: a run without a region belongs to everyone; a run for a region is seen by users of
+that region, of its ancestors (the province) and of its descendants (its counties), so a
+province-wide run is visible to a county engineer and a city's run is not visible to another
+city. Outside scope answers 404; a missing role 403 (app.services.permissions).
+"""
+from __future__ import annotations
+
+import mimetypes
+import os
+import secrets
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from cucumber_tag_expressions import parse as parse_tag_expression
+from cucumber_tag_expressions.parser import TagExpressionError
+from flask import current_app
+from sqlalchemy import and_, func, insert, select, update
+
+from app.extensions import db
+from app.models import (
+    Evidence,
+    FeatureFile,
+    Region,
+    Release,
+    Requirement,
+    Run,
+    RunResult,
+    RunScenario,
+    Scenario,
+    ScenarioDomain,
+    ScenarioRequirement,
+    User,
+)
+from app.models.verification import RESULT_STATUSES
+from app.services import permissions, reports
+from app.services.errors import Conflict, Msg, NotFound, ValidationFailed
+from app.services.reports import derive_status
+from app.utils import utcnow
+
+RETRY_STATUSES = ("failed", "blocked")
+
+
+def run_in_scope(user: User, run: Run) -> bool:
+    if run.region is None:
+        return True
+    return run.region.path.startswith(user.region.path) or user.region.path.startswith(run.region.path)
+
+
+def _require_run(user: User | None, run: Run | None, action: str = "view") -> Run:
+    """`user` None is the server operator (CLI): no scope or role applies."""
+    if run is None or (user is not None and not run_in_scope(user, run)):
+        raise NotFound("Run not found.")
+    if user is not None:
+        permissions.require(user, action)
+    return run
+
+
+# --- releases ----------------------------------------------------------------------------
+
+
+def create_release(actor: User, data: dict[str, Any]) -> Release:
+    permissions.require(actor, "manage_releases")
+    version = data["version"].strip()
+    if db.session.scalar(select(Release.id).where(Release.version == version)) is not None:
+        raise Conflict(Msg("Release %(version)s exists.", version=version), {"version": ["This version is taken."]})
+    release = Release(
+        version=version,
+        name=data.get("name") or "",
+        planned_date=data.get("planned_date"),
+        domains=list(dict.fromkeys(data.get("domains") or [])),
+        notes=data.get("notes") or "",
+        created_by_id=actor.id,
+    )
+    try:
+        db.session.add(release)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return release
+
+
+def releases(user: User) -> list[Release]:
+    permissions.require(user, "view")
+    return list(db.session.scalars(select(Release).order_by(Release.planned_date.desc().nulls_last(), Release.id.desc())))
+
+
+def get_release(user: User, release_id: int) -> Release:
+    permissions.require(user, "view")
+    release = db.session.get(Release, release_id)
+    if release is None:
+        raise NotFound("Release not found.")
+    return release
+
+
+def runs_of(user: User, release: Release) -> list[Run]:
+    runs = db.session.scalars(select(Run).where(Run.release_id == release.id).order_by(Run.id.desc()))
+    return [r for r in runs if run_in_scope(user, r)]
+
+
+# --- runs --------------------------------------------------------------------------------
+
+
+def select_scenarios(selection: dict[str, Any]) -> list[int]:
+    """Active scenario ids matching every given criterion, in feature and file order."""
+    stmt = (
+        select(Scenario.id, Scenario.tags)
+        .join(FeatureFile, FeatureFile.id == Scenario.feature_id)
+        .where(Scenario.retired.is_(False))
+        .order_by(FeatureFile.path, Scenario.position, Scenario.id)
+    )
+    if selection.get("domains"):
+        stmt = stmt.where(Scenario.id.in_(
+            select(ScenarioDomain.scenario_id).where(ScenarioDomain.domain.in_(selection["domains"]))))
+    if selection.get("requirements"):
+        codes = selection["requirements"]
+        found = dict(db.session.execute(
+            select(Requirement.code, Requirement.id).where(Requirement.code.in_(codes))).all())
+        missing = [c for c in codes if c not in found]
+        if missing:
+            raise ValidationFailed.field("requirements", Msg("Unknown requirement(s): %(codes)s.", codes=", ".join(missing)))
+        stmt = stmt.where(Scenario.id.in_(
+            select(ScenarioRequirement.scenario_id).where(ScenarioRequirement.requirement_id.in_(found.values()))))
+    if selection.get("scenario_ids"):
+        wanted = selection["scenario_ids"]
+        known = set(db.session.scalars(select(Scenario.id).where(Scenario.id.in_(wanted), Scenario.retired.is_(False))))
+        missing_ids = [i for i in wanted if i not in known]
+        if missing_ids:
+            raise ValidationFailed.field("scenario_ids", Msg("Unknown or retired scenario(s): %(ids)s.",
+                                                             ids=", ".join(map(str, missing_ids))))
+        stmt = stmt.where(Scenario.id.in_(wanted))
+    rows = db.session.execute(stmt).all()
+    if selection.get("tags"):
+        try:
+            expression = parse_tag_expression(selection["tags"])
+        except TagExpressionError as error:
+            raise ValidationFailed.field("tags", Msg("Invalid tag expression: %(error)s", error=str(error))) from None
+        rows = [row for row in rows if expression.evaluate(row.tags)]
+    return [row.id for row in rows]
+
+
+def create_run(actor: User, release: Release, data: dict[str, Any]) -> Run:
+    """Freeze the selected scenarios' text into a new run (one transaction, bulk inserts)."""
+    permissions.require(actor, "manage_releases")
+    region = None
+    if data.get("region"):
+        region = db.session.scalar(select(Region).where(Region.code == data["region"]))
+        if region is None:
+            raise ValidationFailed.field("region", Msg("Unknown region '%(code)s'.", code=data["region"]))
+        if not region.path.startswith(actor.region.path):
+            raise ValidationFailed.field("region", Msg("Region '%(code)s' is outside your region.", code=data["region"]))
+    selection = {k: data[k] for k in ("tags", "domains", "requirements", "scenario_ids") if data.get(k)}
+    ids = select_scenarios(selection)
+    if not ids:
+        raise ValidationFailed.field("_schema", "The selection matches no scenario.")
+    now = utcnow()
+    try:
+        run = Run(release_id=release.id, environment=data["environment"], region=region, selection=selection,
+                  scenario_count=len(ids), created_by_id=actor.id, created_at=now)
+        db.session.add(run)
+        db.session.flush()
+        rows = []
+        position = 0
+        for chunk in _chunks(ids, 500):
+            for scenario, path, feature_name, revision in db.session.execute(
+                select(Scenario, FeatureFile.path, FeatureFile.name, FeatureFile.revision)
+                .join(FeatureFile, FeatureFile.id == Scenario.feature_id).where(Scenario.id.in_(chunk))
+            ).all():
+                rows.append({
+                    "run_id": run.id, "scenario_id": scenario.id, "feature_path": path, "feature_name": feature_name,
+                    "feature_revision": revision, "key_name": scenario.key_name, "name": scenario.name,
+                    "keyword": scenario.keyword, "example": scenario.example, "examples_name": scenario.examples_name,
+                    "examples_index": scenario.examples_index, "row_index": scenario.row_index, "line": scenario.line,
+                    "example_line": scenario.example_line, "tags": scenario.tags, "steps": scenario.steps,
+                    "status": "untested", "attempt": 1, "updated_at": now,
+                })
+        order = {sid: i for i, sid in enumerate(ids)}
+        rows.sort(key=lambda r: order[r["scenario_id"]])
+        for position, row in enumerate(rows):
+            row["position"] = position
+        db.session.execute(insert(RunScenario), rows)
+        frozen = db.session.execute(select(RunScenario.id, RunScenario.steps).where(RunScenario.run_id == run.id)).all()
+        db.session.execute(insert(RunResult), [
+            {"run_scenario_id": rs_id, "attempt": 1, "status": "untested", "set_directly": False,
+             "step_results": [{"status": "untested"} for _ in steps], "note": "", "defect": "", "fed_back": False,
+             "source": "", "created_at": now}
+            for rs_id, steps in frozen
+        ])
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return run
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def get_run(user: User, run_id: int, action: str = "view") -> Run:
+    return _require_run(user, db.session.get(Run, run_id), action)
+
+
+def totals(run: Run) -> dict[str, int]:
+    counts = dict(db.session.execute(
+        select(RunScenario.status, func.count()).where(RunScenario.run_id == run.id).group_by(RunScenario.status)
+    ).all())
+    result = {status: int(counts.get(status, 0)) for status in RESULT_STATUSES}
+    result["total"] = sum(result[s] for s in RESULT_STATUSES)
+    return result
+
+
+# --- reading results ---------------------------------------------------------------------
+
+
+@dataclass
+class ResultRow:
+    """A run's scenario as frozen, with its current attempt."""
+
+    scenario: RunScenario
+    result: RunResult
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        rs, res = self.scenario, self.result
+        step_results = res.step_results or []
+        steps = []
+        for index, step in enumerate(rs.steps):
+            entry = step_results[index] if index < len(step_results) else {"status": "untested"}
+            item = {"index": index, "keyword": step["keyword"], "text": step["text"], "status": entry.get("status", "untested"),
+                    "background": step.get("background", False)}
+            if step.get("data_table"):
+                item["data_table"] = step["data_table"]
+            if step.get("doc_string"):
+                item["doc_string"] = step["doc_string"]
+            if entry.get("error"):
+                item["error"] = entry["error"]
+            steps.append(item)
+        return {
+            "scenario_id": rs.scenario_id,
+            "name": rs.name,
+            "example": rs.example,
+            "status": rs.status,
+            "steps": steps,
+            "keyword": rs.keyword,
+            "feature_path": rs.feature_path,
+            "feature_name": rs.feature_name,
+            "examples_name": rs.examples_name or None,
+            "attempt": rs.attempt,
+            "set_directly": res.set_directly,
+            "note": res.note,
+            "defect": res.defect,
+            "fed_back": res.fed_back,
+            "source": res.source or None,
+            "tester": res.tester.username if res.tester else None,
+            "recorded_at": res.recorded_at,
+            "evidence": [{"id": e.id, "filename": e.filename, "size": e.size} for e in self.evidence],
+        }
+
+
+def _current(run: Run):
+    return (
+        select(RunScenario, RunResult)
+        .join(RunResult, and_(RunResult.run_scenario_id == RunScenario.id, RunResult.attempt == RunScenario.attempt))
+        .where(RunScenario.run_id == run.id)
+    )
+
+
+def result_rows(run: Run, status: str | None = None, scenario_ids: list[int] | None = None,
+                with_evidence: bool = False) -> list[ResultRow]:
+    stmt = _current(run)
+    if status == "failures":
+        stmt = stmt.where(RunScenario.status.in_(("failed", "blocked")))
+    elif status:
+        stmt = stmt.where(RunScenario.status == status)
+    if scenario_ids is not None:
+        stmt = stmt.where(RunScenario.scenario_id.in_(scenario_ids))
+    rows = [ResultRow(rs, res) for rs, res in db.session.execute(stmt.order_by(RunScenario.position)).all()]
+    if with_evidence and rows:
+        by_result = {row.result.id: row for row in rows}
+        for evidence in db.session.scalars(
+            select(Evidence).where(Evidence.run_result_id.in_(list(by_result))).order_by(Evidence.id)
+        ):
+            by_result[evidence.run_result_id].evidence.append(evidence)
+    return rows
+
+
+def result_row(run: Run, scenario_id: int) -> ResultRow:
+    rows = result_rows(run, scenario_ids=[scenario_id], with_evidence=True)
+    if not rows:
+        raise NotFound(Msg("Scenario %(id)s is not in this run.", id=scenario_id))
+    return rows[0]
+
+
+def attempts(run: Run, scenario_id: int) -> list[RunResult]:
+    return list(db.session.scalars(
+        select(RunResult).join(RunScenario, RunScenario.id == RunResult.run_scenario_id)
+        .where(RunScenario.run_id == run.id, RunScenario.scenario_id == scenario_id)
+        .order_by(RunResult.attempt.desc())
+    ))
+
+
+# --- recording results -------------------------------------------------------------------
+
+
+def record(actor: User, run: Run, item: dict[str, Any]) -> ResultRow:
+    """PUT one scenario's result; answers the updated row."""
+    _require_run(actor, run, "record_results")
+    _apply_results(actor, run, [item], single=True)
+    return result_row(run, item["scenario_id"])
+
+
+def record_many(actor: User, run: Run, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Record a list of results in one all-or-nothing request."""
+    _require_run(actor, run, "record_results")
+    seen: dict[int, int] = {}
+    for index, item in enumerate(items):
+        if item["scenario_id"] in seen:
+            raise ValidationFailed.field(f"{index}.scenario_id", Msg(
+                "Scenario %(id)s appears twice (items %(first)s and %(second)s).",
+                id=item["scenario_id"], first=seen[item["scenario_id"]], second=index))
+        seen[item["scenario_id"]] = index
+    _apply_results(actor, run, items)
+    return {"updated": len(items), "totals": totals(run)}
+
+
+def _apply_results(actor: User | None, run: Run, items: list[dict[str, Any]], single: bool = False, source: str = "manual") -> None:
+    if not items:
+        return
+    ids = list({item["scenario_id"] for item in items})
+    current: dict[int, Any] = {}
+    for chunk in _chunks(ids, 900):
+        for row in db.session.execute(
+            select(RunScenario.id, RunScenario.scenario_id, RunScenario.steps, RunResult.id.label("result_id"),
+                   RunResult.step_results, RunResult.set_directly, RunResult.status, RunResult.note,
+                   RunResult.defect, RunResult.fed_back)
+            .join(RunResult, and_(RunResult.run_scenario_id == RunScenario.id, RunResult.attempt == RunScenario.attempt))
+            .where(RunScenario.run_id == run.id, RunScenario.scenario_id.in_(chunk))
+        ):
+            current[row.scenario_id] = row
+    now = utcnow()
+    result_updates, scenario_updates, errors = [], [], {}
+    for index, item in enumerate(items):
+        prefix = "" if single else f"{index}."
+        row = current.get(item["scenario_id"])
+        if row is None:
+            if single:
+                raise NotFound(Msg("Scenario %(id)s is not in this run.", id=item["scenario_id"]))
+            errors[f"{prefix}scenario_id"] = [Msg("Scenario %(id)s is not in this run.", id=item["scenario_id"])]
+            continue
+        step_results = [dict(s) for s in (row.step_results or [])]
+        step_results += [{"status": "untested"} for _ in range(len(row.steps) - len(step_results))]
+        for s_index, step in enumerate(item.get("steps") or []):
+            position = step["index"]
+            if position >= len(row.steps):
+                errors[f"{prefix}steps.{s_index}.index"] = [Msg(
+                    "Step %(index)s does not exist; this scenario has %(n)s steps (0 to %(last)s).",
+                    index=position, n=len(row.steps), last=len(row.steps) - 1)]
+                continue
+            step_results[position] = {"status": step["status"]}
+            if step.get("error"):
+                step_results[position]["error"] = step["error"]
+        if "status" in item and item["status"] is not None:
+            status, set_directly = item["status"], True
+        elif "status" in item or item.get("steps"):
+            # status null, or steps without a status: the status follows from the steps
+            status, set_directly = derive_status([s["status"] for s in step_results]), False
+        else:
+            status, set_directly = row.status, row.set_directly
+        result_updates.append({
+            "id": row.result_id, "status": status, "set_directly": set_directly, "step_results": step_results,
+            "note": item["note"] if item.get("note") is not None else row.note,
+            "defect": item["defect"] if item.get("defect") is not None else row.defect,
+            "fed_back": item["fed_back"] if item.get("fed_back") is not None else row.fed_back,
+            "tester_id": actor.id if actor else None, "recorded_at": now, "source": item.get("source", source),
+        })
+        scenario_updates.append({"id": row.id, "status": status, "updated_at": now})
+    if errors:
+        raise ValidationFailed(Msg("%(n)s result(s) are invalid; nothing was recorded.", n=len(errors)), errors)
+    try:
+        db.session.execute(update(RunResult), result_updates)
+        db.session.execute(update(RunScenario), scenario_updates)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def rerun(actor: User, run: Run, scenario_ids: list[int] | None = None) -> int:
+    """Start a new attempt on the run's failed and blocked scenarios; earlier attempts are kept."""
+    _require_run(actor, run, "record_results")
+    stmt = select(RunScenario.id, RunScenario.attempt, RunScenario.steps).where(
+        RunScenario.run_id == run.id, RunScenario.status.in_(RETRY_STATUSES))
+    if scenario_ids:
+        stmt = stmt.where(RunScenario.scenario_id.in_(scenario_ids))
+    rows = db.session.execute(stmt).all()
+    if not rows:
+        return 0
+    now = utcnow()
+    try:
+        db.session.execute(insert(RunResult), [
+            {"run_scenario_id": r.id, "attempt": r.attempt + 1, "status": "untested", "set_directly": False,
+             "step_results": [{"status": "untested"} for _ in r.steps], "note": "", "defect": "", "fed_back": False,
+             "source": "", "created_at": now}
+            for r in rows
+        ])
+        db.session.execute(update(RunScenario), [
+            {"id": r.id, "attempt": r.attempt + 1, "status": "untested", "updated_at": now} for r in rows
+        ])
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return len(rows)
+
+
+# --- report import -----------------------------------------------------------------------
+
+
+def import_report(actor: User | None, run: Run, body: bytes, content_type: str = "") -> dict[str, Any]:
+    """Match an automated report's cases to the run's scenarios and record them, all or nothing."""
+    _require_run(actor, run, "record_results")
+    fmt, cases = reports.parse(body, content_type or "")
+    rows = db.session.execute(
+        select(RunScenario.scenario_id, RunScenario.feature_path, RunScenario.feature_name, RunScenario.name,
+               RunScenario.key_name, RunScenario.line, RunScenario.example_line, RunScenario.examples_index,
+               RunScenario.row_index, RunScenario.example, RunScenario.steps)
+        .where(RunScenario.run_id == run.id)
+    ).all()
+    candidates = [reports.Candidate(
+        scenario_id=r.scenario_id, feature_path=r.feature_path, feature_name=r.feature_name, name=r.name,
+        key_name=r.key_name, line=r.line, example_line=r.example_line, examples_index=r.examples_index,
+        row_index=r.row_index, example=r.example, step_texts=[s["text"] for s in r.steps],
+    ) for r in rows]
+    steps_of = {r.scenario_id: r.steps for r in rows}
+    items: dict[int, dict[str, Any]] = {}
+    unmatched: list[str] = []
+    for case in cases:
+        candidate = reports.match(case, candidates)
+        if candidate is None:
+            unmatched.append(case.label)
+            continue
+        step_results = reports.step_results(case, steps_of[candidate.scenario_id])
+        item: dict[str, Any] = {
+            "scenario_id": candidate.scenario_id,
+            "steps": [{"index": i, **s} for i, s in enumerate(step_results)],
+            "source": f"import:{fmt}",
+        }
+        if derive_status([s["status"] for s in step_results]) != case.status:
+            item["status"] = case.status
+        if case.error and case.status == "failed":
+            item["note"] = case.error[:1000]
+        items[candidate.scenario_id] = item
+    if items:
+        _apply_results(actor, run, list(items.values()), source=f"import:{fmt}")
+    statuses = [(item.get("status") or derive_status([s["status"] for s in item["steps"]])) for item in items.values()]
+    return {
+        "format": fmt,
+        "matched": len(items),
+        "unmatched": unmatched,
+        "passed": statuses.count("passed"),
+        "failed": statuses.count("failed"),
+        "blocked": statuses.count("blocked"),
+        "skipped": statuses.count("skipped"),
+    }
+
+
+# --- evidence ----------------------------------------------------------------------------
+
+
+def evidence_dir() -> str:
+    path = os.path.join(current_app.instance_path, "evidence")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def add_evidence(actor: User, run: Run, scenario_id: int, filename: str, stream: BinaryIO,
+                 content_type: str | None) -> Evidence:
+    _require_run(actor, run, "record_results")
+    row = result_row(run, scenario_id)
+    filename = os.path.basename((filename or "").replace("\\", "/")).strip()
+    if not filename:
+        raise ValidationFailed.field("file", "Choose a file to upload.")
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    stored_name = secrets.token_hex(16)
+    path = os.path.join(evidence_dir(), stored_name)
+    size = 0
+    try:
+        with open(path, "wb") as out:
+            while chunk := stream.read(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise ValidationFailed.field(
+                        "file", Msg("The file is larger than the limit of %(mb)s MB.", mb=limit // (1024 * 1024)))
+                out.write(chunk)
+        if size == 0:
+            raise ValidationFailed.field("file", "The file is empty.")
+        evidence = Evidence(
+            run_result_id=row.result.id, filename=filename, stored_name=stored_name,
+            content_type=content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream",
+            size=size, uploaded_by_id=actor.id,
+        )
+        db.session.add(evidence)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        if os.path.exists(path):
+            os.remove(path)
+        raise
+    return evidence
+
+
+def get_evidence_for(user: User, evidence_id: int) -> tuple[Evidence, str]:
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None:
+        raise NotFound("Evidence not found.")
+    run = db.session.scalar(
+        select(Run).join(RunScenario, RunScenario.run_id == Run.id).join(RunResult, RunResult.run_scenario_id == RunScenario.id)
+        .where(RunResult.id == evidence.run_result_id)
+    )
+    if run is None or not run_in_scope(user, run):
+        raise NotFound("Evidence not found.")
+    permissions.require(user, "view")
+    return evidence, os.path.join(evidence_dir(), evidence.stored_name)

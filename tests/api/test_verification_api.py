@@ -1,0 +1,367 @@
+"""Scenario library, releases, runs and results through /api/v1 (issue 4)."""
+from __future__ import annotations
+
+import io
+import json
+import os
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPORTS = os.path.join(ROOT, "fixtures", "reports")
+FEATURE_PATH = "payments/correction.feature"
+
+
+def fixture_feature() -> str:
+    with open(os.path.join(REPORTS, "features", FEATURE_PATH), encoding="utf-8") as fh:
+        return fh.read()
+
+
+def report(name: str) -> bytes:
+    with open(os.path.join(REPORTS, name), "rb") as fh:
+        return fh.read()
+
+
+@pytest.fixture
+def manager(api):
+    return api("manager", "445200")
+
+
+@pytest.fixture
+def library(manager):
+    """The fixture feature imported: 2 scenarios and an outline of 4 rows."""
+    response = manager.post("/api/v1/features", json={"path": FEATURE_PATH, "text": fixture_feature()})
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+@pytest.fixture
+def run(manager, library):
+    release = manager.post("/api/v1/releases", json={"version": "V2026.11", "name": "11月迭代版本",
+                                                     "planned_date": "2026-11-20", "domains": ["execution"]})
+    assert release.status_code == 201, release.json
+    response = manager.post(f"/api/v1/releases/{release.json['id']}/runs",
+                            json={"environment": "acceptance", "tags": "@执行域 and not @manual-skip"})
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def results(client, run_id):
+    response = client.get(f"/api/v1/runs/{run_id}/results")
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def by_key(rows):
+    """{(name, the row's 金额 or None): row} (JSON objects carry no column order)"""
+    return {(r["name"], r["example"]["金额"] if r["example"] else None): r for r in rows}
+
+
+# --- scenario library --------------------------------------------------------------------
+
+
+def test_import_answers_feature_revision_and_scenario_count(library, manager):
+    assert library["revision"] == 1 and library["scenario_count"] == 6 and library["path"] == FEATURE_PATH
+    listing = manager.get("/api/v1/features").json
+    assert listing["total"] == 1 and listing["items"][0]["id"] == library["id"]
+    scenarios = manager.get("/api/v1/scenarios", query_string={"feature": library["id"]}).json
+    assert scenarios["total"] == 6
+    outline_rows = [s for s in scenarios["items"] if s["example"]]
+    assert [s["example"] for s in outline_rows] == [
+        {"金额": "100", "结果": "成功"}, {"金额": "0", "结果": "成功"},
+        {"金额": "500", "结果": "成功"}, {"金额": "-1", "结果": "不通过"},
+    ]
+
+
+def test_syntax_error_answers_400_with_file_line_column_and_stores_nothing(manager):
+    bad = "# language: zh-CN\n功能: 支付更正\n  场景: 一\n    假如 已登录\n  这一行不是 Gherkin\n"
+    response = manager.post("/api/v1/features", json={"path": "payments/bad.feature", "text": bad})
+    assert response.status_code == 400
+    assert response.json["code"] == "gherkin_syntax_error"
+    assert response.json["errors"]["location"] == ["payments/bad.feature:5:3"]
+    assert "line 5, column 3" in response.json["message"]
+    assert manager.get("/api/v1/features").json["total"] == 0
+
+
+def test_bad_path_and_unknown_fields_are_rejected(manager):
+    assert manager.post("/api/v1/features", json={"path": "../x.feature", "text": "Feature: x"}).status_code == 422
+    assert manager.post("/api/v1/features", json={"path": "x.txt", "text": "Feature: x"}).status_code == 422
+    response = manager.post("/api/v1/features", json={"path": "x.feature", "text": "Feature: x", "lang": "zh"})
+    assert response.status_code == 422 and "lang" in response.json["errors"]
+
+
+def test_roles_scenario_import_and_release_management(api, library):
+    taskforce, engineer, reviewer = api("taskforce", "445200"), api("engineer", "445200"), api("reviewer", "440000")
+    assert taskforce.post("/api/v1/features", json={"path": "a.feature", "text": "Feature: a"}).status_code == 403
+    assert reviewer.post("/api/v1/features", json={"path": "a.feature", "text": "Feature: a"}).status_code == 403
+    assert engineer.post("/api/v1/features", json={"path": "a.feature", "text": "Feature: a"}).status_code == 201
+    assert engineer.post("/api/v1/releases", json={"version": "V1"}).status_code == 403
+    assert taskforce.get("/api/v1/scenarios").status_code == 200
+
+
+def test_identity_across_revisions_edit_rename_remove(manager, library):
+    first = {s["name"] + str((s["example"] or {}).get("金额")): s["id"]
+             for s in manager.get("/api/v1/scenarios", query_string={"feature": library["id"]}).json["items"]}
+    text = fixture_feature()
+    edited = (
+        text.replace("场景: 直接支出更正成功", "场景: 直接支出更正审核通过")  # renamed, steps unchanged
+        .replace("当 经办人办理更正调库", "当 经办人办理更正调库并复核")  # steps edited, name kept
+        .replace("      | -1   | 不通过 |\n", "")  # an outline row removed
+    )
+    response = manager.post("/api/v1/features", json={"path": FEATURE_PATH, "text": edited})
+    assert response.status_code == 201, response.json
+    body = response.json
+    assert body["revision"] == 2 and body["scenario_count"] == 5
+    assert body["renamed"] == [{"from": "直接支出更正成功", "to": "直接支出更正审核通过"}]
+    assert body["changed"] == ["更正调库后国库报表与总账核对"]
+    assert body["retired"] == ["跨年退款按金额校验"] and body["added"] == []
+
+    renamed = manager.get(f"/api/v1/scenarios/{first['直接支出更正成功None']}").json
+    assert renamed["name"] == "直接支出更正审核通过" and not renamed["retired"]
+    assert [v["change"] for v in renamed["revisions"]] == ["renamed", "added"]
+    edited_one = manager.get(f"/api/v1/scenarios/{first['更正调库后国库报表与总账核对None']}").json
+    assert edited_one["steps"][1]["text"] == "经办人办理更正调库并复核"
+    retired = manager.get(f"/api/v1/scenarios/{first['跨年退款按金额校验-1']}").json
+    assert retired["retired"] is True
+    assert manager.get("/api/v1/scenarios", query_string={"feature": library["id"]}).json["total"] == 5
+    assert manager.get("/api/v1/scenarios", query_string={"feature": library["id"], "include_retired": "true"}).json["total"] == 6
+
+    # the same text again: nothing new
+    again = manager.post("/api/v1/features", json={"path": FEATURE_PATH, "text": edited}).json
+    assert again["revision"] == 2 and again["unchanged"] is True
+    # restoring the row brings the retired scenario back with its identity
+    restored = manager.post("/api/v1/features", json={"path": FEATURE_PATH, "text": text}).json
+    assert restored["revision"] == 3 and "跨年退款按金额校验" in restored["restored"]
+    assert manager.get(f"/api/v1/scenarios/{retired['id']}").json["retired"] is False
+
+
+def test_tags_link_requirements_and_domains(manager, filed, library):
+    req = filed()
+    text = fixture_feature().replace("@REQ-2026-0001", f"@{req['code']}").replace("@执行域", "@执行域 @budget @人工")
+    manager.post("/api/v1/features", json={"path": FEATURE_PATH, "text": text})
+    linked = manager.get("/api/v1/scenarios", query_string={"requirement": req["code"]}).json
+    assert linked["total"] == 6
+    assert manager.get("/api/v1/scenarios", query_string={"domain": "execution"}).json["total"] == 6
+    assert manager.get("/api/v1/scenarios", query_string={"domain": "budget"}).json["total"] == 6
+    assert manager.get("/api/v1/scenarios", query_string={"domain": "accounting"}).json["total"] == 0
+    assert manager.get("/api/v1/scenarios", query_string={"tag": "@人工"}).json["total"] == 6
+    one = manager.get(f"/api/v1/scenarios/{linked['items'][0]['id']}").json
+    assert one["requirements"] == [req["code"]] and sorted(one["domains"]) == ["budget", "execution"]
+
+
+# --- releases and runs -------------------------------------------------------------------
+
+
+def test_release_version_is_unique_and_readable(manager):
+    body = {"version": "V2026.11", "name": "11月迭代", "planned_date": "2026-11-20", "domains": ["execution", "budget"],
+            "notes": "支付更正、跨年退款"}
+    created = manager.post("/api/v1/releases", json=body)
+    assert created.status_code == 201 and created.json["domains"] == ["execution", "budget"]
+    assert manager.post("/api/v1/releases", json=body).status_code == 409
+    assert manager.post("/api/v1/releases", json={**body, "version": "V2", "domains": ["nope"]}).status_code == 422
+    assert [r["version"] for r in manager.get("/api/v1/releases").json] == ["V2026.11"]
+    detail = manager.get(f"/api/v1/releases/{created.json['id']}").json
+    assert detail["runs"] == [] and detail["planned_date"] == "2026-11-20"
+
+
+def test_run_selection_by_tags_domains_requirements_and_ids(manager, library, filed):
+    release = manager.post("/api/v1/releases", json={"version": "V9"}).json
+    url = f"/api/v1/releases/{release['id']}/runs"
+    assert manager.post(url, json={"environment": "acceptance", "domains": ["execution"]}).json["scenario_count"] == 6
+    assert manager.post(url, json={"environment": "acceptance", "tags": "@执行域 and @manual-skip"}).status_code == 422
+    bad = manager.post(url, json={"environment": "acceptance", "tags": "@执行域 and"})
+    assert bad.status_code == 422 and "tags" in bad.json["errors"]
+    ids = [s["id"] for s in manager.get("/api/v1/scenarios").json["items"]][:2]
+    picked = manager.post(url, json={"environment": "pre_release", "region": "445200", "scenario_ids": ids})
+    assert picked.status_code == 201 and picked.json["scenario_count"] == 2 and picked.json["region"] == "445200"
+    assert manager.post(url, json={"environment": "moon"}).status_code == 422
+    assert manager.post(url, json={"environment": "acceptance", "requirements": ["REQ-1999-0001"]}).status_code == 422
+    assert manager.post(url, json={"environment": "acceptance", "region": "440100"}).status_code == 422  # outside
+
+
+def test_run_freezes_scenario_text(manager, run):
+    before = results(manager, run["id"])
+    assert len(before) == 6 and all(r["status"] == "untested" for r in before)
+    first = before[0]
+    assert set(first) >= {"scenario_id", "name", "example", "status", "steps"}
+    assert first["example"] is None and first["steps"][0] == {
+        "index": 0, "keyword": "假如", "text": "预算单位经办人已登录执行域", "status": "untested", "background": True}
+    assert first["steps"][1]["data_table"] == [["原凭证号", "更正金额"], ["ZF0001", "1200.00"]]
+    assert first["steps"][3]["doc_string"]["content"] == "凭证 ZF0001 已更正"
+    outline = [r for r in before if r["example"]]
+    assert outline[3]["example"] == {"金额": "-1", "结果": "不通过"}
+    assert outline[3]["steps"][1]["text"] == "经办人申请退款 -1 元"
+
+    edited = fixture_feature().replace("经办人申请退款 <金额> 元", "经办人在新界面申请退款 <金额> 元")
+    assert manager.post("/api/v1/features", json={"path": FEATURE_PATH, "text": edited}).json["revision"] == 2
+    assert results(manager, run["id"]) == before
+
+
+def test_status_follows_steps_unless_set_directly(manager, run):
+    row = results(manager, run["id"])[0]
+    sid, url = row["scenario_id"], f"/api/v1/runs/{run['id']}/results/{row['scenario_id']}"
+    answer = manager.put(url, json={"steps": [{"index": 0, "status": "passed"}, {"index": 1, "status": "passed"}]})
+    assert answer.status_code == 200 and answer.json["status"] == "untested" and answer.json["scenario_id"] == sid
+    answer = manager.put(url, json={"steps": [{"index": 2, "status": "blocked"}, {"index": 3, "status": "passed"}]})
+    assert answer.json["status"] == "blocked"
+    answer = manager.put(url, json={"steps": [{"index": 2, "status": "failed"}], "note": "余额未回滚", "defect": "TAPD-1024",
+                                    "fed_back": True})
+    assert answer.json["status"] == "failed"
+    assert (answer.json["note"], answer.json["defect"], answer.json["fed_back"]) == ("余额未回滚", "TAPD-1024", True)
+    assert answer.json["tester"] == manager.user.username and answer.json["recorded_at"]
+    assert [s["status"] for s in answer.json["steps"]] == ["passed", "passed", "failed", "passed"]
+    answer = manager.put(url, json={"status": "skipped"})
+    assert answer.json["status"] == "skipped" and answer.json["set_directly"] is True
+    answer = manager.put(url, json={"steps": [{"index": 2, "status": "passed"}]})
+    assert answer.json["status"] == "passed" and answer.json["set_directly"] is False
+    totals = manager.get(f"/api/v1/runs/{run['id']}").json["totals"]
+    assert totals == {"passed": 1, "failed": 0, "blocked": 0, "skipped": 0, "untested": 5, "total": 6}
+
+
+def test_bad_results_are_rejected_and_change_nothing(manager, run):
+    rows = results(manager, run["id"])
+    url = f"/api/v1/runs/{run['id']}/results/{rows[0]['scenario_id']}"
+    assert manager.put(url, json={"status": "ok"}).status_code == 422
+    assert manager.put(url, json={"steps": [{"index": 99, "status": "passed"}]}).status_code == 422
+    assert manager.put(url, json={"steps": [{"index": "0", "status": "passed"}]}).status_code == 422
+    assert manager.put(f"/api/v1/runs/{run['id']}/results/999999", json={"status": "passed"}).status_code == 404
+    bulk = [{"scenario_id": rows[1]["scenario_id"], "status": "passed"},
+            {"scenario_id": rows[2]["scenario_id"], "steps": [{"index": 50, "status": "failed"}]}]
+    answer = manager.post(f"/api/v1/runs/{run['id']}/results", json=bulk)
+    assert answer.status_code == 422 and "1.steps.0.index" in answer.json["errors"]
+    assert all(r["status"] == "untested" for r in results(manager, run["id"]))
+
+
+def test_bulk_results_all_or_nothing(manager, run):
+    rows = results(manager, run["id"])
+    bulk = [{"scenario_id": r["scenario_id"], "status": "passed"} for r in rows[:4]]
+    bulk.append({"scenario_id": rows[4]["scenario_id"], "steps": [{"index": i, "status": "passed"} for i in range(3)]})
+    answer = manager.post(f"/api/v1/runs/{run['id']}/results", json=bulk)
+    assert answer.status_code == 200, answer.json
+    assert answer.json["updated"] == 5 and answer.json["totals"]["passed"] == 5 and answer.json["totals"]["untested"] == 1
+
+
+def test_rerun_keeps_earlier_attempts(manager, run):
+    rows = results(manager, run["id"])
+    failing = rows[1]["scenario_id"]
+    manager.put(f"/api/v1/runs/{run['id']}/results/{failing}", json={"status": "failed", "note": "第一次"})
+    manager.put(f"/api/v1/runs/{run['id']}/results/{rows[0]['scenario_id']}", json={"status": "passed"})
+    answer = manager.post(f"/api/v1/runs/{run['id']}/rerun", json={})
+    assert answer.status_code == 200 and answer.json["rerun"] == 1
+    row = manager.get(f"/api/v1/runs/{run['id']}/results/{failing}").json
+    assert (row["status"], row["attempt"], row["note"]) == ("untested", 2, "")
+    manager.put(f"/api/v1/runs/{run['id']}/results/{failing}", json={"status": "passed", "note": "复测通过"})
+    attempts = manager.get(f"/api/v1/runs/{run['id']}/results/{failing}/attempts").json
+    assert [(a["attempt"], a["status"], a["note"]) for a in attempts] == [(2, "passed", "复测通过"), (1, "failed", "第一次")]
+
+
+def test_run_scope_and_roles(api, manager, library):
+    release = manager.post("/api/v1/releases", json={"version": "V3"}).json
+    run = manager.post(f"/api/v1/releases/{release['id']}/runs",
+                       json={"environment": "acceptance", "region": "445200", "domains": ["execution"]}).json
+    guangzhou, county, taskforce = api("engineer", "440100"), api("engineer", "445202"), api("taskforce", "445200")
+    assert guangzhou.get(f"/api/v1/runs/{run['id']}").status_code == 404
+    assert guangzhou.put(f"/api/v1/runs/{run['id']}/results/1", json={"status": "passed"}).status_code == 404
+    assert county.get(f"/api/v1/runs/{run['id']}").status_code == 200
+    assert taskforce.get(f"/api/v1/runs/{run['id']}/results").status_code == 200
+    sid = results(taskforce, run["id"])[0]["scenario_id"]
+    assert taskforce.put(f"/api/v1/runs/{run['id']}/results/{sid}", json={"status": "passed"}).status_code == 403
+    assert api("admin", "440000").get(f"/api/v1/runs/{run['id']}").status_code == 200
+
+
+def test_evidence_is_stored_and_served_in_scope_only(api, manager, run):
+    sid = results(manager, run["id"])[0]["scenario_id"]
+    upload = manager.post(f"/api/v1/runs/{run['id']}/results/{sid}/evidence",
+                          data={"file": (io.BytesIO(b"\x89PNG screenshot"), "截图.png")}, content_type="multipart/form-data")
+    assert upload.status_code == 201, upload.json
+    row = manager.get(f"/api/v1/runs/{run['id']}/results/{sid}").json
+    assert [e["filename"] for e in row["evidence"]] == ["截图.png"]
+    download = manager.get(f"/api/v1/evidence/{upload.json['id']}")
+    assert download.status_code == 200 and download.data == b"\x89PNG screenshot"
+
+
+# --- report import -----------------------------------------------------------------------
+
+EXPECTED = {
+    ("直接支出更正成功", None): "passed",
+    ("更正调库后国库报表与总账核对", None): "failed",
+    ("跨年退款按金额校验", "100"): "passed",
+    ("跨年退款按金额校验", "0"): "passed",
+    ("跨年退款按金额校验", "500"): "passed",
+    ("跨年退款按金额校验", "-1"): "failed",
+}
+
+
+@pytest.mark.parametrize("name", ["pytest-bdd.json", "behave.json", "cucumber-js.json"])
+def test_import_cucumber_json_from_three_tools(manager, run, name):
+    answer = manager.post(f"/api/v1/runs/{run['id']}/import", data=report(name), content_type="application/json")
+    assert answer.status_code == 200, answer.json
+    assert (answer.json["matched"], answer.json["unmatched"], answer.json["passed"], answer.json["failed"]) == (6, [], 4, 2)
+    rows = by_key(results(manager, run["id"]))
+    assert {key: row["status"] for key, row in rows.items()} == EXPECTED
+    failed_row = rows[("跨年退款按金额校验", "-1")]
+    assert [s["status"] for s in failed_row["steps"]] == ["passed", "passed", "failed"]
+    assert "不通过" in failed_row["steps"][2]["error"]
+    assert failed_row["source"] == "import:cucumber-json" and failed_row["set_directly"] is False
+    assert [s["status"] for s in rows[("直接支出更正成功", None)]["steps"]] == ["passed"] * 4
+
+
+@pytest.mark.parametrize("name", ["pytest-bdd.xml", "behave.xml", "cucumber-js.xml"])
+def test_import_junit_xml_from_three_tools(manager, run, name):
+    answer = manager.post(f"/api/v1/runs/{run['id']}/import", data=report(name), content_type="application/xml")
+    assert answer.status_code == 200, answer.json
+    assert (answer.json["matched"], answer.json["unmatched"], answer.json["passed"], answer.json["failed"]) == (6, [], 4, 2)
+    rows = by_key(results(manager, run["id"]))
+    assert {key: row["status"] for key, row in rows.items()} == EXPECTED
+
+
+def test_import_as_multipart_upload_and_results_flow_together(manager, run):
+    rows = results(manager, run["id"])
+    manual = rows[0]["scenario_id"]
+    manager.put(f"/api/v1/runs/{run['id']}/results/{manual}", json={"steps": [{"index": 0, "status": "passed"}]})
+    answer = manager.post(f"/api/v1/runs/{run['id']}/import", data={"file": (io.BytesIO(report("behave.json")), "behave.json")},
+                          content_type="multipart/form-data")
+    assert answer.status_code == 200 and answer.json["matched"] == 6
+    assert manager.get(f"/api/v1/runs/{run['id']}").json["totals"]["failed"] == 2
+
+
+def test_unmatched_cases_are_listed(manager, api, library):
+    release = manager.post("/api/v1/releases", json={"version": "V4"}).json
+    only_one = manager.get("/api/v1/scenarios").json["items"][0]["id"]
+    run = manager.post(f"/api/v1/releases/{release['id']}/runs",
+                       json={"environment": "acceptance", "scenario_ids": [only_one]}).json
+    answer = manager.post(f"/api/v1/runs/{run['id']}/import", data=report("cucumber-js.json"), content_type="application/json")
+    assert answer.json["matched"] == 1 and len(answer.json["unmatched"]) == 5
+    assert all(u.startswith("features/payments/correction.feature: ") for u in answer.json["unmatched"])
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "words"),
+    [
+        (b"{not json", "application/json", "not valid JSON"),
+        (b'{"features": []}', "application/json", "list of features"),
+        (b'[{"uri": "a.feature", "elements": [{"name": "x", "steps": [{"name": "s"}]}]}]', "application/json",
+         "no result status"),
+        (b"<testsuite><testcase", "application/xml", "not valid XML"),
+        (b"<html></html>", "application/xml", "<testsuites> or <testsuite>"),
+        (b"", "application/json", "empty"),
+    ],
+)
+def test_malformed_reports_answer_400_and_change_nothing(manager, run, body, content_type, words):
+    answer = manager.post(f"/api/v1/runs/{run['id']}/import", data=body, content_type=content_type)
+    assert answer.status_code == 400, answer.json
+    assert words in answer.json["message"]
+    assert all(r["status"] == "untested" for r in results(manager, run["id"]))
+
+
+def test_import_rejects_other_media_types(manager, run):
+    answer = manager.post(f"/api/v1/runs/{run['id']}/import", data=b"hello", content_type="text/plain")
+    assert answer.status_code == 415
+
+
+def test_import_is_all_or_nothing_when_a_report_is_half_broken(manager, run):
+    data = json.loads(report("cucumber-js.json"))
+    data.append({"uri": "x.feature", "elements": [{"name": "坏的", "steps": [{"keyword": "当", "name": "x"}]}]})
+    answer = manager.post(f"/api/v1/runs/{run['id']}/import", data=json.dumps(data), content_type="application/json")
+    assert answer.status_code == 400
+    assert all(r["status"] == "untested" for r in results(manager, run["id"]))
