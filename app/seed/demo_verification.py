@@ -68,20 +68,20 @@ def load() -> dict[str, int]:
     })
     run = verification.create_run(manager, release, {"environment": "acceptance", "region": "445200",
                                                      "tags": "@执行域 and not @manual-skip"})
-    rows = verification.result_rows(run)
+    rows = {(row.scenario.name, (row.scenario.example or {}).get("凭证号")): row for row in verification.result_rows(run)}
     items = []
-    for index, row in enumerate(rows[:6]):
-        steps = row.scenario.steps
-        if index == 1:  # 更正金额不得超过原支付金额: the control did not stop it
-            statuses = ["passed"] * (len(steps) - 2) + ["failed", "skipped"]
-            items.append({"scenario_id": row.scenario.scenario_id, "note": "系统未提示，更正申请可以提交。",
-                          "defect": "TAPD-1020388", "fed_back": True,
-                          "steps": [{"index": i, "status": s} for i, s in enumerate(statuses)]})
-        elif index == 4:
-            items.append({"scenario_id": row.scenario.scenario_id, "status": "blocked",
-                          "note": "验收环境代理银行前置机未连通。"})
-        else:
-            items.append({"scenario_id": row.scenario.scenario_id,
-                          "steps": [{"index": i, "status": "passed"} for i in range(len(steps))]})
+    for key in (("更正支出功能分类科目", None), ("按原支付年度办理退款", "ZF0101"), ("按原支付年度办理退款", "ZF0102"),
+                ("按原支付年度办理退款", "ZF9901")):
+        row = rows[key]
+        items.append({"scenario_id": row.scenario.scenario_id,
+                      "steps": [{"index": i, "status": "passed"} for i in range(len(row.scenario.steps))]})
+    failed = rows[("更正金额不得超过原支付金额", None)]  # the system control did not stop the correction
+    statuses = ["passed"] * (len(failed.scenario.steps) - 2) + ["failed", "skipped"]
+    items.append({"scenario_id": failed.scenario.scenario_id, "note": "系统未提示，更正申请可以提交。",
+                  "defect": "TAPD-1020388", "fed_back": True,
+                  "steps": [{"index": i, "status": s} for i, s in enumerate(statuses)]})
+    blocked = rows[("国库科退回后单位可修改重报", None)]
+    items.append({"scenario_id": blocked.scenario.scenario_id, "status": "blocked",
+                  "note": "验收环境国库科复核账号未开通，无法退回。"})
     verification.record_many(engineer, run, items)
     return {"features": len(files), "runs": 1}

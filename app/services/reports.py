@@ -267,13 +267,29 @@ def _narrow(candidates: list[Candidate], test) -> list[Candidate]:
     return subset or candidates
 
 
-def match(case: ReportCase, candidates: list[Candidate]) -> Candidate | None:
-    pool = candidates
+class Index:
+    """A run's candidates grouped by feature path, so matching a case looks at one feature."""
+
+    def __init__(self, candidates: list[Candidate]):
+        self.candidates = candidates
+        self.by_path: dict[str, list[Candidate]] = {}
+        for c in candidates:
+            self.by_path.setdefault(c.feature_path, []).append(c)
+        self._uri_cache: dict[str, list[Candidate]] = {}
+
+    def for_uri(self, uri: str) -> list[Candidate]:
+        if uri not in self._uri_cache:
+            paths = [p for p in self.by_path if _uri_matches(uri, p)]
+            longest = max((len(p) for p in paths), default=0)
+            self._uri_cache[uri] = [c for p in paths if len(p) == longest for c in self.by_path[p]]
+        return self._uri_cache[uri]
+
+
+def match(case: ReportCase, candidates: list[Candidate] | Index) -> Candidate | None:
+    index = candidates if isinstance(candidates, Index) else Index(candidates)
+    pool = index.candidates
     if case.uri:
-        pool = [c for c in pool if _uri_matches(case.uri, c.feature_path)]
-        if pool:
-            longest = max(len(c.feature_path) for c in pool)
-            pool = [c for c in pool if len(c.feature_path) == longest]
+        pool = index.for_uri(case.uri)
     elif case.classname:
         dotted = lambda c: c.feature_path.removesuffix(".feature").replace("/", ".")  # noqa: E731
         by_class = [c for c in pool if case.classname in (c.feature_name, f"{dotted(c)}.{c.feature_name}")

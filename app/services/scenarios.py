@@ -263,15 +263,11 @@ def _relink(scenarios: list[Scenario]) -> list[str]:
     return sorted(codes - set(requirement_ids))
 
 
-def link_requirement(req: Requirement) -> int:
-    """Link scenarios already tagged with a requirement's code (for requirements filed later)."""
-    ids = set(db.session.scalars(select(ScenarioTag.scenario_id).where(ScenarioTag.tag == f"@{req.code}")))
-    have = set(db.session.scalars(
-        select(ScenarioRequirement.scenario_id).where(ScenarioRequirement.requirement_id == req.id)))
-    rows = [{"scenario_id": i, "requirement_id": req.id} for i in ids - have]
-    if rows:
-        db.session.execute(insert(ScenarioRequirement), rows)
-    return len(rows)
+def _linked_to(req: Requirement):
+    """Ids of scenarios verifying `req`: linked at import, or tagged with its code since
+    (a requirement filed after its scenarios were imported is traced all the same)."""
+    return select(ScenarioRequirement.scenario_id).where(ScenarioRequirement.requirement_id == req.id).union(
+        select(ScenarioTag.scenario_id).where(ScenarioTag.tag == f"@{req.code}"))
 
 
 # --- browse ------------------------------------------------------------------------------
@@ -323,8 +319,7 @@ def search(user: User, filters: dict[str, Any]):
         if req is None or not permissions.in_scope(user, req):
             stmt = stmt.where(false())
         else:
-            stmt = stmt.where(Scenario.id.in_(select(ScenarioRequirement.scenario_id).where(
-                ScenarioRequirement.requirement_id == req.id)))
+            stmt = stmt.where(Scenario.id.in_(_linked_to(req)))
     q = (filters.get("q") or "").strip()
     if q:
         stmt = stmt.where(Scenario.name.ilike(f"%{q}%"))
@@ -370,9 +365,12 @@ def domains_of(scenario_ids: list[int]) -> dict[int, list[str]]:
 
 def requirements_of(user: User, scenario: Scenario) -> list[Requirement]:
     """The requirements this scenario verifies, those in the user's scope only."""
+    codes = [m.group(1) for t in scenario.tags if (m := REQUIREMENT_TAG.match(t))]
     reqs = db.session.scalars(
-        select(Requirement).join(ScenarioRequirement, ScenarioRequirement.requirement_id == Requirement.id)
-        .where(ScenarioRequirement.scenario_id == scenario.id).order_by(Requirement.code)
+        select(Requirement).where(
+            Requirement.id.in_(select(ScenarioRequirement.requirement_id).where(
+                ScenarioRequirement.scenario_id == scenario.id)) | Requirement.code.in_(codes)
+        ).order_by(Requirement.code)
     )
     return [r for r in reqs if permissions.in_scope(user, r)]
 
@@ -390,8 +388,7 @@ def results_across_runs(user: User, scenario: Scenario) -> list[tuple[RunScenari
 def for_requirement(user: User, req: Requirement) -> list[dict[str, Any]]:
     """Scenarios linked to a requirement, each with its latest status in a run the user sees."""
     scenarios = list(db.session.scalars(
-        select(Scenario).join(ScenarioRequirement, ScenarioRequirement.scenario_id == Scenario.id)
-        .where(ScenarioRequirement.requirement_id == req.id)
+        select(Scenario).where(Scenario.id.in_(_linked_to(req)))
         .order_by(Scenario.retired, Scenario.feature_id, Scenario.position)
     ))
     if not scenarios:

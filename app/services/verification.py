@@ -439,10 +439,11 @@ def import_report(actor: User | None, run: Run, body: bytes, content_type: str =
         row_index=r.row_index, example=r.example, step_texts=[s["text"] for s in r.steps],
     ) for r in rows]
     steps_of = {r.scenario_id: r.steps for r in rows}
+    index = reports.Index(candidates)
     items: dict[int, dict[str, Any]] = {}
     unmatched: list[str] = []
     for case in cases:
-        candidate = reports.match(case, candidates)
+        candidate = reports.match(case, index)
         if candidate is None:
             unmatched.append(case.label)
             continue

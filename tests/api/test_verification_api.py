@@ -365,3 +365,21 @@ def test_import_is_all_or_nothing_when_a_report_is_half_broken(manager, run):
     answer = manager.post(f"/api/v1/runs/{run['id']}/import", data=json.dumps(data), content_type="application/json")
     assert answer.status_code == 400
     assert all(r["status"] == "untested" for r in results(manager, run["id"]))
+
+
+def test_requirement_filed_after_import_is_traced_and_scope_applies(api, manager, filed):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    code = f"REQ-{datetime.now(ZoneInfo('Asia/Shanghai')).year}-0001"  # the first code of the year
+    text = fixture_feature().replace("@REQ-2026-0001", f"@{code}")
+    manager.post("/api/v1/features", json={"path": FEATURE_PATH, "text": text})
+    req = filed()  # filed after the import
+    assert req["code"] == code
+    assert manager.get("/api/v1/scenarios", query_string={"requirement": code}).json["total"] == 6
+    one = manager.get("/api/v1/scenarios", query_string={"requirement": code}).json["items"][0]
+    assert manager.get(f"/api/v1/scenarios/{one['id']}").json["requirements"] == [code]
+    # a Guangzhou engineer does not see the 揭阳 requirement, nor its link
+    guangzhou = api("engineer", "440100")
+    assert guangzhou.get("/api/v1/scenarios", query_string={"requirement": code}).json["total"] == 0
+    assert guangzhou.get(f"/api/v1/scenarios/{one['id']}").json["requirements"] == []

@@ -119,7 +119,7 @@ def test_marking_a_step_swaps_the_row_and_updates_counts_out_of_band(signed_in, 
     response = client.post(f"/runs/{demo_data}/scenarios/{scenario_id}/steps/0", headers=HX, data={"status": "failed"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert html.lstrip().startswith(f'<li class="step step-failed')
+    assert html.lstrip().startswith('<li class="step step-failed')
     assert f'id="step-{scenario_id}-0"' in html
     assert f'<summary id="sc-head-{scenario_id}" data-status="failed" hx-swap-oob="true">' in html
     assert 'id="run-progress-slot" hx-swap-oob="innerHTML"' in html
