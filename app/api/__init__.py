@@ -25,7 +25,7 @@ def make_blueprint(name: str, description: str) -> Blueprint:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("Send 'Authorization: Bearer <token>' (POST /api/v1/auth/token).")
+            raise Unauthorized(Msg("Send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)."))
         g.api_user = auth_service.user_for_token(token.strip())
         g.api_token = token.strip()
 

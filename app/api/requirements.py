@@ -16,7 +16,7 @@ from app.schemas.requirement import (
     TransitionSchema,
 )
 from app.services import permissions, requirements
-from app.services.errors import ValidationFailed
+from app.services.errors import Msg, ValidationFailed
 
 blp = make_blueprint("requirements", "Requirements, their workflow and timeline")
 
@@ -101,7 +101,7 @@ class Attachments(MethodView):
         req = requirements.get_for(actor(), requirement_id)
         upload = request.files.get("file")
         if upload is None:
-            raise ValidationFailed.field("file", "Send the file as multipart/form-data field 'file'.")
+            raise ValidationFailed.field("file", Msg("Send the file as multipart/form-data field 'file'."))
         return requirements.add_attachment(actor(), req, upload.filename, upload.stream, upload.mimetype)
 
 

@@ -28,7 +28,7 @@ from app.schemas.verification import (
     ScenarioSchema,
 )
 from app.services import scenarios, verification
-from app.services.errors import ValidationFailed
+from app.services.errors import Msg, ValidationFailed
 from app.services.requirements import Page, paginate
 
 blp = make_blueprint("verification", "Scenario library, releases, verification runs and results")
@@ -200,7 +200,7 @@ class RunResultEvidence(MethodView):
         run = verification.get_run(actor(), run_id)
         upload = request.files.get("file")
         if upload is None:
-            raise ValidationFailed.field("file", "Send the file as multipart/form-data field 'file'.")
+            raise ValidationFailed.field("file", Msg("Send the file as multipart/form-data field 'file'."))
         evidence = verification.add_evidence(actor(), run, scenario_id, upload.filename, upload.stream, upload.mimetype)
         return {"id": evidence.id, "filename": evidence.filename, "size": evidence.size}
 
@@ -233,7 +233,7 @@ class RunImport(MethodView):
         if (request.mimetype or "").startswith("multipart/form-data"):
             upload = request.files.get("file")
             if upload is None:
-                raise ValidationFailed.field("file", "Send the report as multipart/form-data field 'file'.")
+                raise ValidationFailed.field("file", Msg("Send the report as multipart/form-data field 'file'."))
             body, content_type = upload.read(), upload.mimetype or ""
         else:
             body, content_type = request.get_data(), request.mimetype or ""

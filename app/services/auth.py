@@ -7,14 +7,14 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import ApiToken, User
-from app.services.errors import NotFound, Unauthorized
+from app.services.errors import Msg, NotFound, Unauthorized
 from app.utils import utcnow
 
 
 def authenticate(username: str, password: str) -> User:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active or not user.check_password(password):
-        raise Unauthorized("Wrong username or password.")
+        raise Unauthorized(Msg("Wrong username or password."))
     return user
 
 
@@ -29,14 +29,14 @@ def issue_token(user: User) -> str:
 def user_for_token(token: str) -> User:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
-        raise Unauthorized("Invalid or revoked token.")
+        raise Unauthorized(Msg("Invalid or revoked token."))
     return row.user
 
 
 def revoke_token(token: str) -> None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token)))
     if row is None:
-        raise NotFound("Token not found.")
+        raise NotFound(Msg("Token not found."))
     row.revoked_at = utcnow()
     db.session.commit()
 

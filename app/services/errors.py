@@ -24,7 +24,9 @@ class Msg(str):
     def translated(self) -> str:
         from flask_babel import gettext
 
-        return gettext(self.template, **{k: str(v) for k, v in self.params.items()})
+        # a message inside a message is translated too
+        values = {k: v.translated() if isinstance(v, Msg) else str(v) for k, v in self.params.items()}
+        return gettext(self.template, **values)
 
 
 class DomainError(Exception):

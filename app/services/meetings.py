@@ -94,8 +94,7 @@ def _locked_error(meeting: Meeting) -> MinutesLocked:
 # --- scope and lookup --------------------------------------------------------------------
 
 
-def in_scope(user: User, meeting: Meeting) -> bool:
-    return meeting.region.path.startswith(user.region.path)
+in_scope = permissions.meeting_in_scope
 
 
 def scoped(user: User):
@@ -115,7 +114,7 @@ def get_for(user: User, meeting_id: int, action: str | tuple[str, ...] = "view")
     """The meeting if `user` may see it (else 404) and has the role for `action` (else 403)."""
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or not in_scope(user, meeting):
-        raise NotFound("Meeting not found.")
+        raise NotFound(Msg("Meeting not found."))
     _require_any(user, (action,) if isinstance(action, str) else action)
     return meeting
 
@@ -129,12 +128,12 @@ def _item(meeting: Meeting, requirement_id: int) -> AgendaItem:
     for item in meeting.agenda_items:
         if item.requirement_id == requirement_id:
             return item
-    raise NotFound("This requirement is not on the meeting's agenda.")
+    raise NotFound(Msg("This requirement is not on the meeting's agenda."))
 
 
 def _to_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
-        raise ValidationFailed.field("scheduled_at", "Give the time with its UTC offset (ISO 8601).")
+        raise ValidationFailed.field("scheduled_at", Msg("Give the time with its UTC offset (ISO 8601)."))
     return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
@@ -266,7 +265,7 @@ def _commit() -> None:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise StaleVersion("The meeting was changed by someone else meanwhile; reload.") from None
+        raise StaleVersion(Msg("The meeting was changed by someone else meanwhile; reload.")) from None
     except Exception:
         db.session.rollback()
         raise
@@ -351,7 +350,7 @@ def add_to_agenda(actor: User, meeting: Meeting, requirement_ids: list[int]) -> 
     permissions.require(actor, "manage_meetings")
     _ensure_open(meeting)
     if not requirement_ids:
-        raise ValidationFailed.field("requirement_ids", "Choose at least one requirement.")
+        raise ValidationFailed.field("requirement_ids", Msg("Choose at least one requirement."))
     present = {item.requirement_id for item in meeting.agenda_items}
     reqs: list[Requirement] = []
     seen: set[int] = set()
@@ -410,7 +409,7 @@ def move(actor: User, meeting: Meeting, requirement_id: int, direction: str) -> 
     permissions.require(actor, "manage_meetings")
     _ensure_open(meeting)
     if direction not in ("up", "down"):
-        raise ValidationFailed.field("direction", "Choose 'up' or 'down'.")
+        raise ValidationFailed.field("direction", Msg("Choose 'up' or 'down'."))
     moving = _item(meeting, requirement_id)
     items = sorted(meeting.agenda_items, key=lambda i: (i.position, i.id))
     index = items.index(moving)
@@ -430,7 +429,7 @@ def reorder(actor: User, meeting: Meeting, requirement_ids: list[int]) -> None:
     current = {item.requirement_id: item for item in meeting.agenda_items}
     if sorted(requirement_ids) != sorted(current) or len(set(requirement_ids)) != len(requirement_ids):
         raise ValidationFailed.field(
-            "requirement_ids", "List every requirement on the agenda exactly once, in the new order."
+            "requirement_ids", Msg("List every requirement on the agenda exactly once, in the new order.")
         )
     for position, rid in enumerate(requirement_ids, start=1):
         current[rid].position = position
@@ -458,11 +457,11 @@ def validate_decision(decision: str | None, reason: str, target: str, until: dat
     if decision not in DECISIONS:
         raise ValidationFailed.field("decision", Msg("Unknown decision '%(decision)s'.", decision=decision))
     if decision == "rejected" and not reason.strip():
-        raise ValidationFailed.field("reason", "A rejection needs a reason: choose one or write it.")
+        raise ValidationFailed.field("reason", Msg("A rejection needs a reason: choose one or write it."))
     if decision == "needs_info" and not reason.strip():
-        raise ValidationFailed.field("reason", "Say what information is missing.")
+        raise ValidationFailed.field("reason", Msg("Say what information is missing."))
     if decision == "deferred" and not (target.strip() or until):
-        raise ValidationFailed.field("target", "Say until when the item is deferred.")
+        raise ValidationFailed.field("target", Msg("Say until when the item is deferred."))
 
 
 def record_decision(actor: User, meeting: Meeting, requirement_id: int, data: dict[str, Any]) -> AgendaItem:
@@ -517,7 +516,7 @@ def _attendee(meeting: Meeting, attendee_id: int) -> Attendee:
     for attendee in meeting.attendees:
         if attendee.id == attendee_id:
             return attendee
-    raise NotFound("Attendee not found.")
+    raise NotFound(Msg("Attendee not found."))
 
 
 def update_attendee(actor: User, meeting: Meeting, attendee_id: int, data: dict[str, Any]) -> Attendee:
@@ -543,7 +542,7 @@ def add_action_item(actor: User, meeting: Meeting, data: dict[str, Any]) -> Acti
     _ensure_open(meeting)
     rid = data.get("requirement_id")
     if rid is not None and rid not in {item.requirement_id for item in meeting.agenda_items}:
-        raise ValidationFailed.field("requirement_id", "Link an action item to a requirement on this agenda.")
+        raise ValidationFailed.field("requirement_id", Msg("Link an action item to a requirement on this agenda."))
     action = ActionItem(
         text=data["text"].strip(),
         owner=data["owner"].strip(),
@@ -565,7 +564,7 @@ def remove_action_item(actor: User, meeting: Meeting, action_item_id: int) -> No
             meeting.action_items.remove(action)
             _commit()
             return
-    raise NotFound("Action item not found.")
+    raise NotFound(Msg("Action item not found."))
 
 
 # --- finalisation ------------------------------------------------------------------------
@@ -693,10 +692,10 @@ def add_amendment(actor: User, meeting: Meeting, text: str) -> MeetingAmendment:
     """A correction to finalised minutes, kept on the meeting's history."""
     permissions.require(actor, "manage_meetings")
     if not meeting.finalised:
-        raise Conflict("The minutes are not finalised yet: edit them directly.")
+        raise Conflict(Msg("The minutes are not finalised yet: edit them directly."))
     text = text.strip()
     if not text:
-        raise ValidationFailed.field("text", "An amendment cannot be empty.")
+        raise ValidationFailed.field("text", Msg("An amendment cannot be empty."))
     amendment = MeetingAmendment(text=text, author_id=actor.id, at=utcnow())
     meeting.amendments.append(amendment)
     _commit()

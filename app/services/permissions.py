@@ -55,8 +55,26 @@ ROLE_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+def region_in_scope(user: User, region) -> bool:
+    """The region is the user's own or below it."""
+    return region.path.startswith(user.region.path)
+
+
 def in_scope(user: User, req: Requirement) -> bool:
-    return req.region.path.startswith(user.region.path)
+    return region_in_scope(user, req.region)
+
+
+def meeting_in_scope(user: User, meeting) -> bool:
+    """A review meeting belongs to its organiser's region."""
+    return region_in_scope(user, meeting.region)
+
+
+def run_in_scope(user: User, run) -> bool:
+    """A verification run without a region is provincial (everyone sees it); a regional run is
+    seen within that region and by the regions above it (the province, its city)."""
+    if run.region is None:
+        return True
+    return region_in_scope(user, run.region) or user.region.path.startswith(run.region.path)
 
 
 def can(user: User, action: str, req: Requirement | None = None, to: str | None = None) -> bool:
@@ -72,7 +90,7 @@ def can(user: User, action: str, req: Requirement | None = None, to: str | None 
 def require(user: User, action: str, req: Requirement | None = None, to: str | None = None) -> None:
     """Raise NotFound (out of scope) or Forbidden (role) unless `user` may do `action`."""
     if req is not None and not in_scope(user, req):
-        raise NotFound("Requirement not found.")
+        raise NotFound(Msg("Requirement not found."))
     if not can(user, action, to=to):
         if to:
             raise Forbidden(Msg("Your role (%(role)s) may not move requirements to '%(to)s'.", role=user.role, to=to))

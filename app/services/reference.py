@@ -85,7 +85,7 @@ def create_region(actor: User, data: dict) -> Region:
     if region_by_code(data["code"]) is not None:
         raise Conflict(Msg("Region %(code)s exists.", code=data["code"]), {"code": ["This code is taken."]})
     if not data.get("parent"):
-        raise ValidationFailed.field("parent", "A region needs a parent region.")
+        raise ValidationFailed.field("parent", Msg("A region needs a parent region."))
     region = upsert_region(data["code"], data["name"], data["parent"], data.get("level"))
     db.session.commit()
     return region

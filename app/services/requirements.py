@@ -1,9 +1,7 @@
 """Requirement use cases: file, find, edit, move, comment, attach; each one transaction."""
 from __future__ import annotations
 
-import mimetypes
 import os
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -16,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import Attachment, CodeSequence, Event, Region, Requirement, User
-from app.services import permissions, reference, workflow
+from app.services import files, permissions, reference, workflow
 from app.services.errors import Msg, NotFound, StaleVersion, ValidationFailed
 from app.utils import as_utc, utcnow
 
@@ -95,7 +93,7 @@ def scoped(user: User):
 def get_for(user: User, requirement_id: int, action: str = "view") -> Requirement:
     req = db.session.get(Requirement, requirement_id)
     if req is None:
-        raise NotFound("Requirement not found.")
+        raise NotFound(Msg("Requirement not found."))
     permissions.require(user, action, req)
     return req
 
@@ -313,7 +311,7 @@ def comment(actor: User, req: Requirement, body: str) -> Event:
     permissions.require(actor, "comment", req)
     body = body.strip()
     if not body:
-        raise ValidationFailed.field("body", "A comment cannot be empty.")
+        raise ValidationFailed.field("body", Msg("A comment cannot be empty."))
     event = _event(req, actor, "comment", body=body)
     db.session.commit()
     return event
@@ -323,47 +321,27 @@ def comment(actor: User, req: Requirement, body: str) -> Event:
 
 
 def attachment_dir() -> str:
-    path = os.path.join(current_app.instance_path, "attachments")
-    os.makedirs(path, exist_ok=True)
-    return path
+    return files.folder("attachments")
 
 
 def add_attachment(actor: User, req: Requirement, filename: str, stream: BinaryIO, content_type: str | None) -> Attachment:
     permissions.require(actor, "attach", req)
-    filename = os.path.basename((filename or "").replace("\\", "/")).strip()
-    if not filename:
-        raise ValidationFailed.field("file", "Choose a file to upload.")
-    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    stored_name = secrets.token_hex(16)
-    path = os.path.join(attachment_dir(), stored_name)
-    size = 0
     try:
-        with open(path, "wb") as out:
-            while chunk := stream.read(64 * 1024):
-                size += len(chunk)
-                if size > limit:
-                    raise ValidationFailed.field(
-                        "file", Msg("The file is larger than the limit of %(mb)s MB.", mb=limit // (1024 * 1024))
-                    )
-                out.write(chunk)
-        if size == 0:
-            raise ValidationFailed.field("file", "The file is empty.")
-        attachment = Attachment(
-            requirement_id=req.id,
-            filename=filename,
-            stored_name=stored_name,
-            content_type=content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream",
-            size=size,
-            uploaded_by_id=actor.id,
-        )
-        db.session.add(attachment)
-        db.session.flush()
-        _event(req, actor, "attachment", attachment_id=attachment.id, filename=filename, size=size)
-        db.session.commit()
+        with files.stored_upload("attachments", filename, stream, content_type) as stored:
+            attachment = Attachment(
+                requirement_id=req.id,
+                filename=stored.filename,
+                stored_name=stored.stored_name,
+                content_type=stored.content_type,
+                size=stored.size,
+                uploaded_by_id=actor.id,
+            )
+            db.session.add(attachment)
+            db.session.flush()
+            _event(req, actor, "attachment", attachment_id=attachment.id, filename=stored.filename, size=stored.size)
+            db.session.commit()
     except Exception:
         db.session.rollback()
-        if os.path.exists(path):
-            os.remove(path)
         raise
     return attachment
 
@@ -379,7 +357,7 @@ def attachments(req: Requirement) -> list[Attachment]:
 def get_attachment_for(user: User, attachment_id: int) -> tuple[Attachment, str]:
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None:
-        raise NotFound("Attachment not found.")
+        raise NotFound(Msg("Attachment not found."))
     req = db.session.get(Requirement, attachment.requirement_id)
     permissions.require(user, "view", req)
     return attachment, os.path.join(attachment_dir(), attachment.stored_name)

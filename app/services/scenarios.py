@@ -282,7 +282,7 @@ def get_feature(user: User, feature_id: int) -> FeatureFile:
     permissions.require(user, "view")
     feature = db.session.get(FeatureFile, feature_id)
     if feature is None:
-        raise NotFound("Feature not found.")
+        raise NotFound(Msg("Feature not found."))
     return feature
 
 
@@ -296,7 +296,7 @@ def revision_text(feature: FeatureFile, revision: int) -> str:
     text = db.session.scalar(select(FeatureRevision.text).where(
         FeatureRevision.feature_id == feature.id, FeatureRevision.revision == revision))
     if text is None:
-        raise NotFound("Revision not found.")
+        raise NotFound(Msg("Revision not found."))
     return text
 
 
@@ -342,7 +342,7 @@ def get_scenario(user: User, scenario_id: int) -> Scenario:
     permissions.require(user, "view")
     scenario = db.session.get(Scenario, scenario_id)
     if scenario is None:
-        raise NotFound("Scenario not found.")
+        raise NotFound(Msg("Scenario not found."))
     return scenario
 
 

@@ -30,7 +30,7 @@ def create_user(
         raise ValidationFailed.field("role", Msg("Unknown role '%(role)s'; choose one of %(roles)s.", role=role,
                                                  roles=", ".join(ROLES)))
     if len(password) < 8:
-        raise ValidationFailed.field("password", "A password needs at least 8 characters.")
+        raise ValidationFailed.field("password", Msg("A password needs at least 8 characters."))
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(Msg("User '%(name)s' exists.", name=username), {"username": ["This username is taken."]})
     user = User(
@@ -62,7 +62,7 @@ def admin_update(actor: User, user_id: int, data: dict) -> User:
     permissions.require(actor, "manage_users")
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("User not found.")
+        raise NotFound(Msg("User not found."))
     if "role" in data:
         if data["role"] not in ROLES:
             raise ValidationFailed.field("role", Msg("Unknown role '%(role)s'.", role=data["role"]))
@@ -74,11 +74,11 @@ def admin_update(actor: User, user_id: int, data: dict) -> User:
             setattr(user, field, data[field])
     if data.get("password"):
         if len(data["password"]) < 8:
-            raise ValidationFailed.field("password", "A password needs at least 8 characters.")
+            raise ValidationFailed.field("password", Msg("A password needs at least 8 characters."))
         user.set_password(data["password"])
     if user.id == actor.id and (user.role != "admin" or not user.active):
         db.session.rollback()
-        raise Conflict("You cannot remove your own administrator rights or deactivate yourself.")
+        raise Conflict(Msg("You cannot remove your own administrator rights or deactivate yourself."))
     db.session.commit()
     return user
 

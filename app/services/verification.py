@@ -10,15 +10,12 @@ city. Outside scope answers 404; a missing role 403 (app.services.permissions).
 """
 from __future__ import annotations
 
-import mimetypes
 import os
-import secrets
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from cucumber_tag_expressions import parse as parse_tag_expression
 from cucumber_tag_expressions.parser import TagExpressionError
-from flask import current_app
 from sqlalchemy import and_, func, insert, select, update
 
 from app.extensions import db
@@ -37,7 +34,7 @@ from app.models import (
     User,
 )
 from app.models.verification import RESULT_STATUSES
-from app.services import permissions, reports
+from app.services import files, permissions, reports
 from app.services.errors import Conflict, Msg, NotFound, ValidationFailed
 from app.services.reports import derive_status
 from app.utils import utcnow
@@ -45,16 +42,13 @@ from app.utils import utcnow
 RETRY_STATUSES = ("failed", "blocked")
 
 
-def run_in_scope(user: User, run: Run) -> bool:
-    if run.region is None:
-        return True
-    return run.region.path.startswith(user.region.path) or user.region.path.startswith(run.region.path)
+run_in_scope = permissions.run_in_scope
 
 
 def _require_run(user: User | None, run: Run | None, action: str = "view") -> Run:
     """`user` None is the server operator (CLI): no scope or role applies."""
     if run is None or (user is not None and not run_in_scope(user, run)):
-        raise NotFound("Run not found.")
+        raise NotFound(Msg("Run not found."))
     if user is not None:
         permissions.require(user, action)
     return run
@@ -94,7 +88,7 @@ def get_release(user: User, release_id: int) -> Release:
     permissions.require(user, "view")
     release = db.session.get(Release, release_id)
     if release is None:
-        raise NotFound("Release not found.")
+        raise NotFound(Msg("Release not found."))
     return release
 
 
@@ -157,7 +151,7 @@ def create_run(actor: User, release: Release, data: dict[str, Any]) -> Run:
     selection = {k: data[k] for k in ("tags", "domains", "requirements", "scenario_ids") if data.get(k)}
     ids = select_scenarios(selection)
     if not ids:
-        raise ValidationFailed.field("_schema", "The selection matches no scenario.")
+        raise ValidationFailed.field("_schema", Msg("The selection matches no scenario."))
     now = utcnow()
     try:
         run = Run(release_id=release.id, environment=data["environment"], region=region, selection=selection,
@@ -476,43 +470,23 @@ def import_report(actor: User | None, run: Run, body: bytes, content_type: str =
 
 
 def evidence_dir() -> str:
-    path = os.path.join(current_app.instance_path, "evidence")
-    os.makedirs(path, exist_ok=True)
-    return path
+    return files.folder("evidence")
 
 
 def add_evidence(actor: User, run: Run, scenario_id: int, filename: str, stream: BinaryIO,
                  content_type: str | None) -> Evidence:
     _require_run(actor, run, "record_results")
     row = result_row(run, scenario_id)
-    filename = os.path.basename((filename or "").replace("\\", "/")).strip()
-    if not filename:
-        raise ValidationFailed.field("file", "Choose a file to upload.")
-    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    stored_name = secrets.token_hex(16)
-    path = os.path.join(evidence_dir(), stored_name)
-    size = 0
     try:
-        with open(path, "wb") as out:
-            while chunk := stream.read(64 * 1024):
-                size += len(chunk)
-                if size > limit:
-                    raise ValidationFailed.field(
-                        "file", Msg("The file is larger than the limit of %(mb)s MB.", mb=limit // (1024 * 1024)))
-                out.write(chunk)
-        if size == 0:
-            raise ValidationFailed.field("file", "The file is empty.")
-        evidence = Evidence(
-            run_result_id=row.result.id, filename=filename, stored_name=stored_name,
-            content_type=content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream",
-            size=size, uploaded_by_id=actor.id,
-        )
-        db.session.add(evidence)
-        db.session.commit()
+        with files.stored_upload("evidence", filename, stream, content_type) as stored:
+            evidence = Evidence(
+                run_result_id=row.result.id, filename=stored.filename, stored_name=stored.stored_name,
+                content_type=stored.content_type, size=stored.size, uploaded_by_id=actor.id,
+            )
+            db.session.add(evidence)
+            db.session.commit()
     except Exception:
         db.session.rollback()
-        if os.path.exists(path):
-            os.remove(path)
         raise
     return evidence
 
@@ -520,12 +494,12 @@ def add_evidence(actor: User, run: Run, scenario_id: int, filename: str, stream:
 def get_evidence_for(user: User, evidence_id: int) -> tuple[Evidence, str]:
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None:
-        raise NotFound("Evidence not found.")
+        raise NotFound(Msg("Evidence not found."))
     run = db.session.scalar(
         select(Run).join(RunScenario, RunScenario.run_id == Run.id).join(RunResult, RunResult.run_scenario_id == RunScenario.id)
         .where(RunResult.id == evidence.run_result_id)
     )
     if run is None or not run_in_scope(user, run):
-        raise NotFound("Evidence not found.")
+        raise NotFound(Msg("Evidence not found."))
     permissions.require(user, "view")
     return evidence, os.path.join(evidence_dir(), evidence.stored_name)

@@ -116,9 +116,9 @@ def check_transition(
         )
     if to == "duplicate":
         if duplicate_of is None:
-            raise ValidationFailed.field("duplicate_of", "The original requirement's code is required.")
+            raise ValidationFailed.field("duplicate_of", Msg("The original requirement's code is required."))
         if duplicate_of.id == req.id:
-            raise ValidationFailed.field("duplicate_of", "A requirement cannot duplicate itself.")
+            raise ValidationFailed.field("duplicate_of", Msg("A requirement cannot duplicate itself."))
         if duplicate_of.status == "duplicate":
             raise ValidationFailed.field(
                 "duplicate_of", Msg("%(code)s is itself merged; choose its original.", code=duplicate_of.code)

@@ -30,7 +30,7 @@ from app.schemas.meeting import (
     SummarySchema,
 )
 from app.services import meeting_documents, meetings, permissions, reference, requirements
-from app.services.errors import ValidationFailed
+from app.services.errors import Msg, ValidationFailed
 from app.utils import as_utc
 from app.web import bp
 from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, render_page_or_block
@@ -260,7 +260,7 @@ def _item_of(meeting, requirement_id: int):
             return item
     from app.services.errors import NotFound
 
-    raise NotFound("This requirement is not on the meeting's agenda.")
+    raise NotFound(Msg("This requirement is not on the meeting's agenda."))
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:requirement_id>/notes", methods=["POST"])
@@ -486,7 +486,7 @@ def requirement_add_to_meeting(requirement_id: int):
     raw = request.form.get("meeting_id", "")
     try:
         if not raw.isdigit():
-            raise ValidationFailed.field("meeting_id", "Choose a meeting.")
+            raise ValidationFailed.field("meeting_id", Msg("Choose a meeting."))
         meeting = meetings.get_for(g.user, int(raw), "manage_meetings")
         meetings.add_to_agenda(g.user, meeting, [req.id])
     except FORM_ERRORS as error:

@@ -19,7 +19,7 @@ from app.schemas.verification import (
     StepResultSchema,
 )
 from app.services import permissions, reference, scenarios, verification
-from app.services.errors import DomainError, ValidationFailed
+from app.services.errors import Msg, DomainError, ValidationFailed
 from app.services.requirements import paginate
 from app.web import bp
 from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, render_page_or_block
@@ -282,7 +282,7 @@ def run_evidence(run_id: int, scenario_id: int):
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
-            raise ValidationFailed.field("file", "Choose a file to upload.")
+            raise ValidationFailed.field("file", Msg("Choose a file to upload."))
         verification.add_evidence(g.user, run, scenario_id, upload.filename, upload.stream, upload.mimetype)
     except DomainError as error:
         status = form_error_status(error)
@@ -302,7 +302,7 @@ def run_import(run_id: int):
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
-            raise ValidationFailed.field("file", "Choose a report file.")
+            raise ValidationFailed.field("file", Msg("Choose a report file."))
         result = verification.import_report(g.user, run, upload.read(), upload.mimetype or "")
     except DomainError as error:
         status = form_error_status(error)

@@ -49,7 +49,7 @@ def test_upload_several_feature_files_and_browse(signed_in):
     assert response.status_code == 400  # one of the files did not parse
     html = response.get_data(as_text=True)
     assert 'data-path="execution/correction.feature" data-ok="true"' in html
-    assert 'data-path="execution/broken.feature" data-ok="false"' in html and "line 4, column 3" in html
+    assert 'data-path="execution/broken.feature" data-ok="false"' in html and "第 4 行第 3 列" in html
     assert 'id="feature-table" hx-swap-oob="true"' in html
     listing = client.get("/scenarios").get_data(as_text=True)
     assert 'data-total="6"' in listing
