@@ -48,6 +48,7 @@ demo: install
 
 bench: install
 	$(BIN)/python bench/bench_requirements.py
+	$(BIN)/python bench/bench_verification.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
