@@ -47,6 +47,17 @@ def form_error_status(error: Exception) -> int:
     return 422
 
 
+def load_query(schema: Schema) -> tuple[dict[str, Any], dict[str, str], dict[str, list[str]]]:
+    """Load a list page's query string leniently: a bad filter is reported and ignored, the
+    rest still applies. Returns (args, raw filters as given, errors)."""
+    raw = {k: v for k, v in request.args.items() if v != ""}
+    try:
+        return schema.load(raw), raw, {}
+    except ValidationError as error:
+        errors = flatten_errors(error.messages)
+        return schema.load({k: v for k, v in raw.items() if k not in errors}), raw, errors
+
+
 def errors_of(error: DomainError | FormInvalid) -> dict[str, list[str]]:
     if isinstance(error, FormInvalid):
         return error.errors

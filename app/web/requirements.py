@@ -3,9 +3,7 @@ from __future__ import annotations
 from flask import g, make_response, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from jinja2_fragments.flask import render_block, render_blocks
-from marshmallow import ValidationError
 
-from app.schemas.common import flatten_errors
 from app.schemas.requirement import (
     CommentSchema,
     RequirementCreateSchema,
@@ -16,7 +14,7 @@ from app.schemas.requirement import (
 from app.services import permissions, reference, requirements, users, workflow
 from app.services.errors import DomainError
 from app.web import bp
-from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, render_page_or_block
+from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, load_query, render_page_or_block
 
 LIST_TEMPLATE = "requirements/list.html"
 DETAIL_TEMPLATE = "requirements/detail.html"
@@ -34,13 +32,7 @@ def _form_context(**extra):
 @bp.route("/requirements")
 def requirement_list():
     schema = RequirementQuerySchema()
-    raw = {k: v for k, v in request.args.items() if v != ""}
-    try:
-        args = schema.load(raw)
-        errors = {}
-    except ValidationError as error:
-        errors = flatten_errors(error.messages)
-        args = schema.load({k: v for k, v in raw.items() if k not in errors})
+    args, raw, errors = load_query(schema)
     page, per_page = args.pop("page"), args.pop("per_page")
     result = requirements.paginate(requirements.search(g.user, args), page, per_page)
     context = _form_context(

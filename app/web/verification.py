@@ -7,10 +7,8 @@ from itertools import groupby
 from flask import g, make_response, render_template, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from jinja2_fragments.flask import render_block, render_blocks
-from marshmallow import ValidationError
 
 from app.models.verification import ENVIRONMENTS, RESULT_STATUSES
-from app.schemas.common import flatten_errors
 from app.schemas.verification import (
     ReleaseCreateSchema,
     ResultUpdateSchema,
@@ -22,7 +20,7 @@ from app.services import permissions, reference, scenarios, verification
 from app.services.errors import Msg, DomainError, ValidationFailed
 from app.services.requirements import paginate
 from app.web import bp
-from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, render_page_or_block
+from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, load_query, render_page_or_block
 
 RUN_TEMPLATE = "verification/run.html"
 RELEASE_TEMPLATE = "verification/release.html"
@@ -113,13 +111,7 @@ def feature_detail(feature_id: int):
 @bp.route("/scenarios")
 def scenario_list():
     schema = ScenarioQuerySchema()
-    raw = {k: v for k, v in request.args.items() if v != ""}
-    try:
-        args = schema.load(raw)
-        errors = {}
-    except ValidationError as error:
-        errors = flatten_errors(error.messages)
-        args = schema.load({k: v for k, v in raw.items() if k not in errors})
+    args, raw, errors = load_query(schema)
     page, per_page = args.pop("page"), args.pop("per_page")
     result = paginate(scenarios.search(g.user, args), page, per_page)
     context = dict(
