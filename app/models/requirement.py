@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.files import StoredFileMixin
 from app.models.reference import Region
 from app.models.user import User
 from app.utils import utcnow
@@ -89,16 +90,8 @@ class Event(db.Model):
     actor: Mapped[User | None] = relationship(lazy="joined")
 
 
-class Attachment(db.Model):
+class Attachment(StoredFileMixin, db.Model):
     __tablename__ = "attachment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
-    size: Mapped[int]
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    uploaded_by: Mapped[User] = relationship(lazy="joined")
