@@ -19,10 +19,18 @@ users_cli = AppGroup("users", help="Manage users.")
 @click.option("--name", "display_name", default="", help="Display name.")
 def create_user(username, role, password, region, display_name):
     """Create a user."""
+    from marshmallow import ValidationError
+
+    from app.schemas.reference import UserCreateSchema
     from app.services import users
 
     try:
-        user = users.create_user(username, password, role, region, display_name)
+        data = UserCreateSchema().load(
+            {"username": username, "password": password, "role": role, "region": region, "display_name": display_name}
+        )
+        user = users.create_user(data["username"], data["password"], data["role"], data["region"], data["display_name"])
+    except ValidationError as error:
+        raise click.ClickException(f"Invalid input: {error.messages}") from None
     except DomainError as error:
         raise click.ClickException(f"{error.message} {error.errors or ''}".strip()) from None
     click.echo(f"Created {user.username} ({user.role}, {user.region.code} {user.region.name}).")

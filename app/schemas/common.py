@@ -17,14 +17,23 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
-class LookupCode(validate.Validator):
-    """The value must be an active code of one reference list (domain, type, ...)."""
+class Trimmed(fields.String):
+    """A string with surrounding white space removed, so "   " counts as empty."""
 
-    def __init__(self, kind: str):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class LookupCode(validate.Validator):
+    """The value must be a code of one reference list (domain, type, ...): an active one, or
+    with `allow_inactive` any existing one (an edit may keep a code deactivated since)."""
+
+    def __init__(self, kind: str, allow_inactive: bool = False):
         self.kind = kind
+        self.allow_inactive = allow_inactive
 
     def __call__(self, value: str) -> str:
-        if not reference.is_valid_code(self.kind, value):
+        if not reference.is_valid_code(self.kind, value, include_inactive=self.allow_inactive):
             raise ValidationError(Msg("Unknown %(kind)s code '%(code)s'.", kind=self.kind, code=value))
         return value
 

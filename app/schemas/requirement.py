@@ -5,17 +5,17 @@ from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 
 from app.models.requirement import CUSTOM_DEV_CHOICES
-from app.schemas.common import LookupCode, PageQuerySchema, StrictSchema
+from app.schemas.common import LookupCode, PageQuerySchema, StrictSchema, Trimmed
 from app.services import requirements, workflow
 from app.utils import as_utc
 
 
 def _text(max_len: int, **kw) -> fields.String:
-    return fields.String(validate=validate.Length(max=max_len), **kw)
+    return Trimmed(validate=validate.Length(max=max_len), **kw)
 
 
 class RequirementFieldsSchema(StrictSchema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = Trimmed(required=True, validate=validate.Length(min=1, max=200))
     description = _text(20000)
     domain = fields.String(required=True, validate=LookupCode("domain"))
     module = _text(100)
@@ -23,7 +23,7 @@ class RequirementFieldsSchema(StrictSchema):
     priority = fields.String(required=True, validate=LookupCode("priority"))
     channel = fields.String(required=True, validate=LookupCode("channel"))
     region = fields.String(required=True, validate=validate.Length(min=1, max=12))
-    proposer_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    proposer_name = Trimmed(required=True, validate=validate.Length(min=1, max=100))
     proposer_unit = _text(200)
     proposer_contact = _text(100)
     needs_custom_dev = fields.String(validate=validate.OneOf(CUSTOM_DEV_CHOICES))
@@ -41,6 +41,11 @@ class RequirementPatchSchema(RequirementFieldsSchema):
     """Every field optional; `version` (as read) required for optimistic locking."""
 
     version = fields.Integer(required=True, strict=True)
+    # a code deactivated since may be kept; the service refuses a change *to* an inactive one
+    domain = fields.String(validate=LookupCode("domain", allow_inactive=True))
+    type = fields.String(validate=LookupCode("type", allow_inactive=True))
+    priority = fields.String(validate=LookupCode("priority", allow_inactive=True))
+    channel = fields.String(validate=LookupCode("channel", allow_inactive=True))
 
     def on_bind_field(self, field_name, field_obj):
         if field_name != "version":

@@ -41,6 +41,15 @@ def revoke_token(token: str) -> None:
     db.session.commit()
 
 
+def revoke_all_pending(user: User) -> None:
+    """Revoke every live token of `user` in the caller's transaction."""
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
 def revoke_all(user: User) -> int:
     result = db.session.execute(
         update(ApiToken)

@@ -21,21 +21,24 @@ def labels(kind: str) -> dict[str, str]:
     return {row.code: row.label for row in lookups(kind, include_inactive=True)}
 
 
-def all_labels() -> dict[str, dict[str, str]]:
+def all_labels(english: bool = False) -> dict[str, dict[str, str]]:
+    """kind -> code -> label (the English label where asked for and given)."""
     rows = db.session.scalars(select(Lookup).order_by(Lookup.kind, Lookup.sort_order, Lookup.id))
     result: dict[str, dict[str, str]] = {kind: {} for kind in LOOKUP_KINDS}
     for row in rows:
-        result.setdefault(row.kind, {})[row.code] = row.label
+        result.setdefault(row.kind, {})[row.code] = (row.label_en or row.label) if english else row.label
     return result
 
 
-def is_valid_code(kind: str, code: str) -> bool:
-    return (
-        db.session.scalar(
-            select(Lookup.id).where(Lookup.kind == kind, Lookup.code == code, Lookup.active.is_(True))
-        )
-        is not None
-    )
+def region_names() -> dict[str, str]:
+    return {code: name for code, name in db.session.execute(select(Region.code, Region.name))}
+
+
+def is_valid_code(kind: str, code: str, include_inactive: bool = False) -> bool:
+    stmt = select(Lookup.id).where(Lookup.kind == kind, Lookup.code == code)
+    if not include_inactive:
+        stmt = stmt.where(Lookup.active.is_(True))
+    return db.session.scalar(stmt) is not None
 
 
 def regions(root: Region | None = None) -> list[Region]:

@@ -35,6 +35,8 @@ BASIC_FIELDS = (
 )
 ASSESSMENT_FIELDS = ("needs_custom_dev", "assessment_notes", "assignee", "due_date")
 EDITABLE_FIELDS = BASIC_FIELDS + ASSESSMENT_FIELDS
+ASSIGNABLE_ROLES = ("manager", "engineer", "admin")
+LOOKUP_FIELDS = ("domain", "type", "priority", "channel")
 
 SORTS = {
     "created": (Requirement.created_at, Requirement.id),
@@ -127,9 +129,14 @@ def search(user: User, filters: dict[str, Any]):
             )
     q = (filters.get("q") or "").strip()
     if q:
-        like = f"%{q}%"
+        # the user's % and _ are literal characters, not wildcards
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(
-            or_(Requirement.title.ilike(like), Requirement.description.ilike(like), Requirement.code == q)
+            or_(
+                Requirement.title.ilike(like, escape="\\"),
+                Requirement.description.ilike(like, escape="\\"),
+                Requirement.code == q,
+            )
         )
     sort = filters.get("sort") or "-created"
     desc = sort.startswith("-")
@@ -171,15 +178,23 @@ def _resolve_region(user: User, code: str) -> Region:
         raise ValidationFailed.field("region", Msg("Unknown region '%(code)s'.", code=code))
     if not region.path.startswith(user.region.path):
         raise ValidationFailed.field("region", Msg("Region '%(code)s' is outside your region.", code=code))
+    if not region.active:
+        raise ValidationFailed.field("region", Msg("Region '%(code)s' is deactivated.", code=code))
     return region
 
 
-def _resolve_assignee(code: str | None) -> User | None:
+def _resolve_assignee(code: str | None, region: Region) -> User | None:
+    """An active manager, engineer or admin who can see requirements of `region`."""
     if not code:
         return None
     user = db.session.scalar(select(User).where(User.username == code, User.active.is_(True)))
     if user is None:
         raise ValidationFailed.field("assignee", Msg("Unknown user '%(code)s'.", code=code))
+    if user.role not in ASSIGNABLE_ROLES or not region.path.startswith(user.region.path):
+        raise ValidationFailed.field(
+            "assignee", Msg("%(name)s cannot be assigned a requirement of %(region)s.", name=user.name,
+                            region=region.name)
+        )
     return user
 
 
@@ -197,7 +212,7 @@ def create(actor: User, data: dict[str, Any]) -> Requirement:
     try:
         fields = dict(data)
         region = _resolve_region(actor, fields.pop("region"))
-        assignee = _resolve_assignee(fields.pop("assignee", None))
+        assignee = _resolve_assignee(fields.pop("assignee", None), region)
         now = utcnow()
         req = Requirement(
             **fields,
@@ -252,7 +267,13 @@ def update_fields(actor: User, req: Requirement, data: dict[str, Any]) -> Requir
         if "region" in data:
             data["region"] = _resolve_region(actor, data["region"])
         if "assignee" in data:
-            data["assignee"] = _resolve_assignee(data["assignee"])
+            data["assignee"] = _resolve_assignee(data["assignee"], data.get("region", req.region))
+        for field in LOOKUP_FIELDS:
+            # a code deactivated since may stay; changing *to* it may not
+            if field in data and data[field] != getattr(req, field) and not reference.is_valid_code(field, data[field]):
+                raise ValidationFailed.field(
+                    field, Msg("Unknown %(kind)s code '%(code)s'.", kind=field, code=data[field])
+                )
         names = {u.username: u.name for u in (req.assignee, data.get("assignee")) if u is not None}
         for field, value in data.items():
             if field == "region":

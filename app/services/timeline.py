@@ -41,17 +41,47 @@ def _short(value, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+LOOKUP_FIELDS = {"domain": "domain", "type": "type", "priority": "priority", "channel": "channel"}
+
+
+def _labels():
+    """Reference labels in the reader's language, read once per request."""
+    from flask import g
+    from flask_babel import get_locale
+
+    from app.services import reference
+
+    cached = g.get("_timeline_labels")
+    if cached is None:
+        english = not str(get_locale()).startswith("zh")
+        cached = g._timeline_labels = (reference.all_labels(english), reference.region_names())
+    return cached
+
+
+def _value(field: str | None, value) -> str:
+    """A field's stored value as a reader would name it (labels, not codes)."""
+    if value in (None, ""):
+        return "—"
+    if field in LOOKUP_FIELDS:
+        return _labels()[0].get(LOOKUP_FIELDS[field], {}).get(value, value)
+    if field == "region":
+        return _labels()[1].get(value, value)
+    if field == "needs_custom_dev":
+        return {"yes": _("Yes"), "no": _("No"), "undecided": _("Undecided")}.get(value, value)
+    return _short(value)
+
+
 def describe(event: Event) -> str:
     data = event.data or {}
     if event.kind == "created":
         return _("Filed the requirement")
     if event.kind == "field_changed":
-        field = str(FIELD_LABELS.get(data.get("field"), data.get("field")))
+        name = data.get("field")
         return _(
             "%(field)s: %(before)s → %(after)s",
-            field=field,
-            before=_short(data.get("before")),
-            after=_short(data.get("after")),
+            field=str(FIELD_LABELS.get(name, name)),
+            before=_value(name, data.get("before")),
+            after=_value(name, data.get("after")),
         )
     if event.kind == "transition":
         text = _(
@@ -76,7 +106,7 @@ def describe(event: Event) -> str:
     if event.kind == "assigned":
         return _(
             "Assignee: %(before)s → %(after)s",
-            before=_short(data.get("before")),
-            after=_short(data.get("after")),
+            before=_short(data.get("before_name") or data.get("before")),
+            after=_short(data.get("after_name") or data.get("after")),
         )
     return event.kind

@@ -1,10 +1,10 @@
 """User administration."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from app.extensions import db
-from app.models import User
+from app.models import Region, User
 from app.models.user import ROLES
 from app.services import permissions
 from app.services.errors import Conflict, Msg, NotFound, ValidationFailed
@@ -79,6 +79,11 @@ def admin_update(actor: User, user_id: int, data: dict) -> User:
     if user.id == actor.id and (user.role != "admin" or not user.active):
         db.session.rollback()
         raise Conflict(Msg("You cannot remove your own administrator rights or deactivate yourself."))
+    if data.get("password") or not user.active or {"role", "region"} & set(data):
+        # new credentials or rights: API tokens issued before no longer speak for the user
+        from app.services.auth import revoke_all_pending
+
+        revoke_all_pending(user)
     db.session.commit()
     return user
 
@@ -88,12 +93,17 @@ def list_users(actor: User) -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.username)))
 
 
-def assignable(actor: User) -> list[User]:
-    """Users who can be assigned a requirement in the actor's view (managers and engineers)."""
+def assignable(actor: User, region: Region | None = None) -> list[User]:
+    """Active managers, engineers and admins who can see requirements of `region` (default: the
+    actor's own region): those whose region is that region or above it."""
+    from app.services.requirements import ASSIGNABLE_ROLES
+
+    path = (region or actor.region).path
     return list(
         db.session.scalars(
             select(User)
-            .where(User.active.is_(True), User.role.in_(("manager", "engineer", "admin")))
+            .join(Region, Region.id == User.region_id)
+            .where(User.active.is_(True), User.role.in_(ASSIGNABLE_ROLES), literal(path).startswith(Region.path))
             .order_by(User.username)
         )
     )

@@ -114,6 +114,8 @@ def check_transition(
         raise ValidationFailed.field(
             "reason", Msg("A reason is required to move to '%(to)s' (%(to_label)s).", to=to, to_label=label_lazy(to))
         )
+    if duplicate_of is not None and to != "duplicate":
+        raise ValidationFailed.field("duplicate_of", Msg("Only a move to 'duplicate' names an original."))
     if to == "duplicate":
         if duplicate_of is None:
             raise ValidationFailed.field("duplicate_of", Msg("The original requirement's code is required."))

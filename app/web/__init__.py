@@ -44,10 +44,17 @@ def _vary(response):
     return response
 
 
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    return response
+
+
 def init_app(app: Flask) -> None:
     from app.web import admin, auth, helpers, requirements  # noqa: F401  (routes)
     from app.web import meetings  # noqa: F401  (routes)
     from app.web import verification  # noqa: F401  (routes)
 
     helpers.init_app(app)
+    app.after_request(_security_headers)
     app.register_blueprint(bp)

@@ -55,7 +55,8 @@ def load_query(schema: Schema) -> tuple[dict[str, Any], dict[str, str], dict[str
         return schema.load(raw), raw, {}
     except ValidationError as error:
         errors = flatten_errors(error.messages)
-        return schema.load({k: v for k, v in raw.items() if k not in errors}), raw, errors
+        bad = {key.split(".")[0] for key in errors}
+        return schema.load({k: v for k, v in raw.items() if k not in bad}), raw, errors
 
 
 def errors_of(error: DomainError | FormInvalid) -> dict[str, list[str]]:
@@ -65,8 +66,13 @@ def errors_of(error: DomainError | FormInvalid) -> dict[str, list[str]]:
 
 
 def render_page_or_block(template: str, block: str, **context):
-    """The whole page, or only `block` when htmx asks (and is not boosting a navigation)."""
-    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true":
+    """The whole page, or only `block` when htmx asks (and is neither boosting a navigation nor
+    restoring a page from history after Back)."""
+    if (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Boosted") != "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    ):
         return render_block(template, block, **context)
     from flask import render_template
 
@@ -92,14 +98,23 @@ def duration(seconds: float) -> str:
     return _("%(m)smin", m=mins)
 
 
-def region_choices(regions) -> list[tuple[str, str]]:
-    """(code, indented name) pairs for a region <select>, in tree order."""
-    return [(r.code, "\u3000" * (r.path.count("/") - 2) + f"{r.name}（{r.code}）") for r in regions]
+def region_choices(regions, current: str | None = None) -> list[tuple[str, str]]:
+    """(code, indented name) pairs for a region <select>, in tree order; deactivated regions
+    only where one is the current value."""
+    return [
+        (r.code, "\u3000" * (r.path.count("/") - 2) + f"{r.name}（{r.code}）")
+        for r in regions
+        if r.active or r.code == current
+    ]
 
 
-def lookup_choices(rows) -> list[tuple[str, str]]:
+def lookup_choices(rows, current: str | None = None, kind: str | None = None) -> list[tuple[str, str]]:
+    """(code, label) pairs of active codes, plus the current value if it was deactivated since."""
     english = not str(get_locale()).startswith("zh")
-    return [(r.code, (r.label_en or r.label) if english else r.label) for r in rows]
+    choices = [(r.code, (r.label_en or r.label) if english else r.label) for r in rows]
+    if current and kind and current not in {code for code, _ in choices}:
+        choices.append((current, display_labels().get(kind, {}).get(current, current)))
+    return choices
 
 
 ROLE_LABELS = {
@@ -126,7 +141,21 @@ def translate_message(message) -> str:
     return gettext(str(message))
 
 
+def display_labels() -> dict[str, dict[str, str]]:
+    """Reference labels for pages, in the reader's language."""
+    return reference.all_labels(english=not str(get_locale()).startswith("zh"))
+
+
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.filters["tr"] = translate_message
     app.jinja_env.globals["role_choices"] = lambda roles: [(r, str(ROLE_LABELS.get(r, r))) for r in roles]
     app.jinja_env.globals["level_label"] = lambda level: str(LEVEL_LABELS.get(level, level))
@@ -147,5 +176,5 @@ def init_app(app: Flask) -> None:
             "current_locale": "zh_CN" if str(get_locale()).startswith("zh") else str(get_locale()),
             "languages": current_app.config["LANGUAGES"],
             "can": (lambda action, req=None, to=None: permissions.can(user, action, req, to)) if user else (lambda *a, **k: False),
-            "ref_labels": reference.all_labels if user else (lambda: {}),
+            "ref_labels": display_labels if user else (lambda: {}),
         }

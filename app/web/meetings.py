@@ -33,7 +33,7 @@ from app.services import meeting_documents, meetings, permissions, reference, re
 from app.services.errors import Msg, ValidationFailed
 from app.utils import as_utc
 from app.web import bp
-from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, render_page_or_block
+from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, render_page_or_block, display_labels
 
 LIST_TEMPLATE = "meetings/list.html"
 DETAIL_TEMPLATE = "meetings/detail.html"
@@ -101,7 +101,7 @@ def _context(meeting, **extra):
         "queue_filters": raw_filters,
         "lookups": {kind: reference.lookups(kind) for kind in ("domain", "type")},
         "regions": reference.regions(meeting.region),
-        "labels": reference.all_labels(),
+        "labels": display_labels(),
         "organizations": [(code, str(meetings.ORGANIZATION_LABELS[code])) for code in ORGANIZATIONS],
         "decisions": DECISIONS,
         "canned_reasons": meetings.CANNED_REJECTION_REASONS,

@@ -14,19 +14,20 @@ from app.schemas.requirement import (
 from app.services import permissions, reference, requirements, users, workflow
 from app.services.errors import DomainError
 from app.web import bp
-from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, load_query, render_page_or_block
+from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, load_query, render_page_or_block, display_labels
 
 LIST_TEMPLATE = "requirements/list.html"
 DETAIL_TEMPLATE = "requirements/detail.html"
 
 
 def _form_context(**extra):
-    return {
+    context = {
         "lookups": {kind: reference.lookups(kind) for kind in ("domain", "type", "channel", "priority")},
         "regions": reference.regions(g.user.region),
-        "assignees": users.assignable(g.user),
         **extra,
     }
+    context.setdefault("assignees", users.assignable(g.user))
+    return context
 
 
 @bp.route("/requirements")
@@ -41,7 +42,7 @@ def requirement_list():
         errors=errors,
         status_options=[(s, workflow.label(s)) for s in workflow.STATUSES],
         assignee_options=[("none", _("Unassigned"))] + [(u.username, u.name) for u in users.assignable(g.user)],
-        labels=reference.all_labels(),
+        labels=display_labels(),
     )
     response = make_response(render_page_or_block(LIST_TEMPLATE, "results", **context))
     if request.headers.get("HX-Request") == "true":
@@ -74,6 +75,7 @@ def requirement_new():
 
 def _detail_context(req, **extra):
     timeline = requirements.events(req)
+    extra.setdefault("assignees", users.assignable(g.user, req.region))
     return _form_context(
         req=req,
         timeline=timeline,
@@ -81,7 +83,8 @@ def _detail_context(req, **extra):
         attachments=requirements.attachments(req),
         transitions=permissions.transitions_for(g.user, req),
         reason_required=workflow.REASON_REQUIRED,
-        labels=reference.all_labels(),
+        terminal_statuses=workflow.TERMINAL,
+        labels=display_labels(),
         errors=extra.pop("errors", {}),
         **extra,
     )
@@ -109,13 +112,13 @@ def requirement_edit(requirement_id: int):
         status = form_error_status(error)
         context = _detail_context(req, errors=errors_of(error), values=request.form)
         return render_block(DETAIL_TEMPLATE, "fields_form", **context), status
-    return _detail_blocks(req, "fields")
+    return _detail_blocks(req, "fields", extra_blocks=("title_oob",))
 
 
-def _detail_blocks(req, main_block: str, skip: str | None = None, **extra):
+def _detail_blocks(req, main_block: str, skip: str | None = None, extra_blocks: tuple[str, ...] = (), **extra):
     """The changed block plus status, actions and timeline out of band."""
     context = _detail_context(req, **extra)
-    blocks = [main_block] + [b for b in ("status_oob", "actions_oob", "timeline_oob") if b != skip]
+    blocks = [main_block, *extra_blocks] + [b for b in ("status_oob", "actions_oob", "timeline_oob") if b != skip]
     return render_blocks(DETAIL_TEMPLATE, blocks, **context)
 
 

@@ -20,7 +20,7 @@ from app.services import permissions, reference, scenarios, verification
 from app.services.errors import Msg, DomainError, ValidationFailed
 from app.services.requirements import paginate
 from app.web import bp
-from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, load_query, render_page_or_block
+from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, load_query, render_page_or_block, display_labels
 
 RUN_TEMPLATE = "verification/run.html"
 RELEASE_TEMPLATE = "verification/release.html"
@@ -103,7 +103,7 @@ def feature_detail(feature_id: int):
     revision = request.args.get("revision", type=int)
     return render_template(
         "verification/feature.html", feature=feature, scenarios=items, revisions=scenarios.revisions(feature),
-        domains=scenarios.domains_of([s.id for s in items]), labels=reference.all_labels(),
+        domains=scenarios.domains_of([s.id for s in items]), labels=display_labels(),
         shown_revision=revision, revision_text=scenarios.revision_text(feature, revision) if revision else None,
     )
 
@@ -116,7 +116,7 @@ def scenario_list():
     result = paginate(scenarios.search(g.user, args), page, per_page)
     context = dict(
         result=result, filters=raw, errors=errors, options=scenarios.scenario_filter_options(),
-        domains=scenarios.domains_of([s.id for s in result.items]), labels=reference.all_labels(),
+        domains=scenarios.domains_of([s.id for s in result.items]), labels=display_labels(),
         domain_lookups=reference.lookups("domain"),
     )
     response = make_response(render_page_or_block(SCENARIOS_TEMPLATE, "results", **context))
@@ -132,7 +132,7 @@ def scenario_detail(scenario_id: int):
         "verification/scenario.html", scenario=scenario, versions=scenarios.versions(scenario),
         requirements=scenarios.requirements_of(g.user, scenario),
         domains=scenarios.domains_of([scenario.id]).get(scenario.id, []),
-        results=scenarios.results_across_runs(g.user, scenario), labels=reference.all_labels(),
+        results=scenarios.results_across_runs(g.user, scenario), labels=display_labels(),
     )
 
 
@@ -141,7 +141,7 @@ def scenario_detail(scenario_id: int):
 
 def _releases_context(**extra):
     return dict(releases=verification.releases(g.user), domain_lookups=reference.lookups("domain"),
-                labels=reference.all_labels(), errors=extra.pop("errors", {}), values=extra.pop("values", {}), **extra)
+                labels=display_labels(), errors=extra.pop("errors", {}), values=extra.pop("values", {}), **extra)
 
 
 @bp.route("/releases", methods=["GET", "POST"])
@@ -172,7 +172,7 @@ def _release_context(release, **extra):
     return dict(
         release=release, runs=runs, run_totals={run.id: verification.totals(run) for run in runs},
         environments=ENVIRONMENTS, regions=reference.regions(g.user.region), domain_lookups=reference.lookups("domain"),
-        labels=reference.all_labels(), errors=extra.pop("errors", {}), values=extra.pop("values", None) or {},
+        labels=display_labels(), errors=extra.pop("errors", {}), values=extra.pop("values", None) or {},
         tag_options=scenarios.tag_counts(), **extra,
     )
 
