@@ -12,7 +12,7 @@ from app.schemas.requirement import (
     TransitionSchema,
 )
 from app.services import permissions, reference, requirements, users, workflow
-from app.services.errors import DomainError
+from app.services.errors import DomainError, ValidationFailed
 from app.web import bp
 from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, load_query, render_page_or_block, display_labels
 
@@ -35,7 +35,12 @@ def requirement_list():
     schema = RequirementQuerySchema()
     args, raw, errors = load_query(schema)
     page, per_page = args.pop("page"), args.pop("per_page")
-    result = requirements.paginate(requirements.search(g.user, args), page, per_page)
+    try:
+        stmt = requirements.search(g.user, args)
+    except ValidationFailed as error:  # e.g. an unknown region code in a shared link
+        errors.update(error.errors)
+        stmt = requirements.search(g.user, {k: v for k, v in args.items() if k not in error.errors})
+    result = requirements.paginate(stmt, page, per_page)
     context = _form_context(
         result=result,
         filters=raw,

@@ -186,3 +186,31 @@ def test_csrf_is_enforced_on_forms(tmp_path):
         response = app.test_client().post("/login", data={"username": "a", "password": "b"})
         assert response.status_code == 400
         db.engine.dispose()
+
+
+def test_back_button_history_restore_gets_the_whole_page(browser_client, people):
+    client = browser_client("eng_jy")
+    restore = client.get("/requirements?q=x", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    html = restore.get_data(as_text=True)
+    assert "<html" in html and 'id="filters"' in html
+
+
+def test_bad_list_filter_is_ignored_not_an_error(browser_client, people, filed):
+    filed(title="跨年退款无法关联凭证")
+    client = browser_client("eng_jy")
+    for query in ("status=bogus", "region=999999", "page=abc"):
+        response = client.get(f"/requirements?{query}")
+        assert response.status_code == 200 and "跨年退款无法关联凭证" in response.get_data(as_text=True), query
+
+
+def test_english_pages_show_english_reference_labels(browser_client, people, filed):
+    req = filed(domain="execution", priority="urgent")
+    client = browser_client("eng_jy")
+    client.get("/lang/en?next=/requirements")
+    html = client.get(f"/requirements/{req['id']}").get_data(as_text=True)
+    assert "Execution" in html and "Urgent" in html and "执行域" not in html
+
+
+def test_responses_forbid_mime_sniffing(browser_client, people):
+    response = browser_client("eng_jy").get("/requirements")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
