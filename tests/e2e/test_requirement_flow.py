@@ -92,3 +92,27 @@ def test_manager_edits_inline_and_comments(live_server, page, sign_in):
     page.click("#comment-form button[type=submit]")
     expect(page.locator("ol.timeline li[data-kind=comment] .summary")).to_have_text("已电话联系提出人确认导出字段。")
     expect(page.locator("#comment-form textarea[name=body]")).to_have_value("")
+
+
+def test_requirement_page_fits_a_phone(live_server, browser, sign_in):
+    """At 390px the page does not scroll sideways and the workflow comes before the timeline."""
+    base, app = live_server
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        sign_in(page, base, "engineer")
+        page.goto(f"{base}/requirements/new")
+        page.fill("input[name=title]", "统一门户单点登录后偶发跳转空白页" + "https://portal.example/very/long/path" * 5)
+        page.select_option("select[name=domain]", "portal")
+        page.select_option("select[name=type]", "defect")
+        page.select_option("select[name=channel]", "ops_platform")
+        page.fill("input[name=proposer_name]", "张国强")
+        page.click("#new-requirement button.primary")
+        page.wait_for_url(re.compile(r".*/requirements/\d+$"))
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        actions = page.locator("#actions-card").bounding_box()
+        timeline = page.locator("#timeline-card").bounding_box()
+        assert actions["y"] < timeline["y"]
+    finally:
+        context.close()

@@ -178,13 +178,30 @@ def test_admin_pages_need_admin(browser_client, people):
     assert "预算管理域" in admin.get("/admin/reference").get_data(as_text=True)
 
 
-def test_csrf_is_enforced_on_forms(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+def test_csrf_is_enforced_on_forms_and_htmx_requests(tmp_path):
+    from app.seed import reference_data
+    from app.services import users
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'csrf.db'}"})
     with app.app_context():
         db.create_all()
-        response = app.test_client().post("/login", data={"username": "a", "password": "b"})
-        assert response.status_code == 400
+        reference_data.load()
+        user = users.create_user("csrf_eng", PASSWORD, "engineer", "445200")
+        user_id = user.id
+    client = app.test_client()
+    assert client.post("/login", data={"username": "csrf_eng", "password": PASSWORD}).status_code == 400
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    form = {"title": "x", "domain": "budget", "type": "defect", "priority": "low", "channel": "phone",
+            "region": "445200", "proposer_name": "张三"}
+    assert client.post("/requirements/new", data=form, headers={"HX-Request": "true"}).status_code == 400
+    page = client.get("/requirements/new").get_data(as_text=True)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    ok = client.post("/requirements/new", data=form, headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert ok.status_code == 200 and "HX-Location" in ok.headers
+    with app.app_context():
         db.engine.dispose()
 
 
