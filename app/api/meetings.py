@@ -1,7 +1,7 @@
 """Review meetings API: schedule, agenda, attendees, minutes, decisions, finalisation, exports."""
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
@@ -218,11 +218,12 @@ class Amendments(MethodView):
         return meetings.add_amendment(actor(), meeting, data["text"])
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
+def _download(body: bytes, mimetype: str, filename: str, ascii_name: str | None = None) -> Response:
+    """An attachment: `ascii_name` for old clients, the real (Chinese) name as RFC 5987 filename*."""
     from urllib.parse import quote
 
     response = Response(body, mimetype=mimetype)
-    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
+    ascii_name = ascii_name or filename.encode("ascii", "ignore").decode() or "download"
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     )
@@ -239,7 +240,7 @@ class MinutesDocx(MethodView):
         meetings.get_for(actor(), meeting_id)
         meeting = _full(meeting_id)
         return _download(meeting_documents.minutes_docx(meeting), DOCX_MIME,
-                         meeting_documents.docx_filename(meeting))
+                         meeting_documents.docx_filename(meeting), meeting_documents.docx_ascii_filename(meeting))
 
 
 @blp.route("/meetings/<int:meeting_id>.ics")
@@ -248,8 +249,7 @@ class MeetingCalendar(MethodView):
         """The meeting as an iCalendar event (stable UID)."""
         meetings.get_for(actor(), meeting_id)
         meeting = _full(meeting_id)
-        return _download(meeting_documents.meeting_ics(meeting, request.host.split(":")[0]),
-                         "text/calendar", f"meeting-{meeting.id}.ics")
+        return _download(meeting_documents.meeting_ics(meeting), "text/calendar", f"meeting-{meeting.id}.ics")
 
 
 @blp.route("/requirements/<int:requirement_id>/meetings")

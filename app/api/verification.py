@@ -50,9 +50,14 @@ class Features(MethodView):
 
     @blp.arguments(FeatureImportSchema)
     @blp.response(201, FeatureImportResultSchema)
+    @blp.alt_response(200, schema=FeatureImportResultSchema, description="The text is unchanged: no new revision.")
     def post(self, data):
-        """Import a .feature file (a new revision if the path exists); a syntax error answers 400."""
-        return scenarios.import_feature(actor(), data["path"], data["text"])
+        """Import a .feature file (a new revision if the path exists); a syntax error answers 400.
+
+        201 with the new revision; 200 with `unchanged: true` when the text is the current
+        revision's (nothing is written)."""
+        result = scenarios.import_feature(actor(), data["path"], data["text"])
+        return (result, 200) if result.unchanged else result
 
 
 @blp.route("/features/<int:feature_id>")
@@ -64,6 +69,7 @@ class FeatureItem(MethodView):
         items = paginate(scenarios.search(actor(), {"feature": feature.id}), 1, 10_000).items
         return {
             **FeatureSchema().dump(feature),
+            "description": scenarios.feature_description(feature),
             "revisions": FeatureRevisionSchema(many=True).dump(scenarios.revisions(feature)),
             "scenarios": ScenarioSchema(many=True).dump(items),
         }
@@ -174,7 +180,15 @@ class RunResultItem(MethodView):
     @blp.arguments(ResultUpdateSchema)
     @blp.response(200, ResultRowSchema)
     def put(self, data, run_id, scenario_id):
-        """Record one scenario's result: `status` sets it directly, `steps` mark steps."""
+        """Record one scenario's result: `status` sets it directly, `steps` mark steps.
+
+        A scenario's status follows its steps (any failed → failed; else any blocked →
+        blocked; all passed, or passed and skipped → passed; all skipped → skipped; otherwise
+        untested) until `status` sets it directly. A status set directly stays until it is
+        cleared explicitly with `"status": null` (the page's "Follow the steps"): marking steps
+        afterwards records the steps but keeps the scenario's status and `set_directly`.
+        An imported report replaces it (the report is a new result).
+        """
         run = verification.get_run(actor(), run_id)
         return verification.record(actor(), run, {**data, "scenario_id": scenario_id}).as_dict()
 

@@ -57,7 +57,10 @@ class Meeting(db.Model):
         order_by="MeetingAmendment.id", cascade="all, delete-orphan"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    # The version guards the meeting's own fields (title, time, place: the edit form and PATCH)
+    # and finalising. The services bump it by hand, so autosaved notes/summary and agenda
+    # changes do not make an open edit form stale.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     @property
     def finalised(self) -> bool:
@@ -86,6 +89,10 @@ class AgendaItem(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     decided_at: Mapped[datetime | None]
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The requirement's status when it was put on the agenda and when the decision was
+    # recorded: finalising refuses to apply a decision to a requirement that moved since.
+    status_when_added: Mapped[str | None] = mapped_column(String(24))
+    status_when_decided: Mapped[str | None] = mapped_column(String(24))
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
     requirement: Mapped[Requirement] = relationship(lazy="joined")

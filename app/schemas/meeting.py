@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, missing, validate
 from webargs.fields import DelimitedList
 
 from app.models.meeting import DECISIONS, MEETING_STATUSES, ORGANIZATIONS
-from app.schemas.common import PageQuerySchema, StrictSchema
+from app.schemas.common import PageQuerySchema, StrictSchema, Trimmed
 from app.services import workflow
 from app.utils import as_utc
 
@@ -15,12 +15,12 @@ def _iso(value):
 
 
 class MeetingCreateSchema(StrictSchema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = Trimmed(required=True, validate=validate.Length(min=1, max=200))
     # ISO 8601 with an offset, e.g. 2026-06-18T14:30:00+08:00
     scheduled_at = fields.AwareDateTime(required=True, format="iso")
     duration_minutes = fields.Integer(validate=validate.Range(min=15, max=24 * 60))
-    location = fields.String(validate=validate.Length(max=200))
-    video_link = fields.String(validate=validate.Length(max=500))
+    location = Trimmed(validate=validate.Length(max=200))
+    video_link = Trimmed(validate=validate.Length(max=500))
     summary = fields.String(validate=validate.Length(max=50000))
 
 
@@ -82,9 +82,9 @@ class SummarySchema(StrictSchema):
 
 
 class AttendeeCreateSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = Trimmed(required=True, validate=validate.Length(min=1, max=100))
     organization = fields.String(required=True, validate=validate.OneOf(ORGANIZATIONS))
-    role = fields.String(validate=validate.Length(max=100))
+    role = Trimmed(validate=validate.Length(max=100))
     present = fields.Boolean(load_default=True)
 
 
@@ -95,14 +95,14 @@ class AttendeePatchSchema(AttendeeCreateSchema):
 
 
 class ActionItemCreateSchema(StrictSchema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    owner = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    text = Trimmed(required=True, validate=validate.Length(min=1, max=2000))
+    owner = Trimmed(required=True, validate=validate.Length(min=1, max=100))
     due = fields.Date(allow_none=True)
     requirement_id = fields.Integer(strict=True, allow_none=True)
 
 
 class AmendmentCreateSchema(StrictSchema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+    text = Trimmed(required=True, validate=validate.Length(min=1, max=10000))
 
 
 # --- output ------------------------------------------------------------------------------
@@ -126,6 +126,9 @@ class AgendaItemSchema(Schema):
     until = fields.Date(allow_none=True)
     decided_by = fields.Function(lambda i: i.decided_by.username if i.decided_by else None)
     decided_at = fields.Function(lambda i: _iso(i.decided_at))
+    # the requirement's status when put on the agenda / when decided (finalising checks them)
+    status_when_added = fields.String(allow_none=True)
+    status_when_decided = fields.String(allow_none=True)
 
 
 class AttendeeSchema(Schema):

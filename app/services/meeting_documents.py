@@ -3,7 +3,8 @@
 The Word document follows the usual layout of Chinese official minutes: a centred bold title
 (方正小标宋 / 黑体 style), the meeting's basic facts (时间、地点、主持、记录), attendees grouped
 by organisation, the reviewed items with code, title, discussion and decision, the general
-minutes, action items and any amendments. Documents are Chinese whatever the reader's language.
+minutes, action items and any amendments, the body in 仿宋 三号 (16pt), page numbers in the
+footer. Documents are Chinese whatever the reader's language.
 """
 from __future__ import annotations
 
@@ -17,16 +18,28 @@ from app.utils import as_utc
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
 BODY_FONT = "仿宋_GB2312"
+BODY_SIZE = 16  # 三号
+TABLE_SIZE = 12  # 小四
 
 
 def _local(value):
     return as_utc(value).astimezone(service.local_zone()) if value is not None else None
 
 
+def cn_date(value) -> str:
+    """2027年3月31日 (official documents do not zero-pad)."""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
 def _cn_datetime(value) -> str:
     local = _local(value)
     weekday = "一二三四五六日"[local.weekday()]
-    return f"{local.year}年{local.month}月{local.day}日（星期{weekday}）{local:%H:%M}"
+    return f"{cn_date(local)}（星期{weekday}）{local:%H:%M}"
+
+
+def issuer(meeting: Meeting) -> str:
+    """The issuing line of the minutes: the organiser's region's review meeting."""
+    return f"{meeting.region.name}数字财政需求评审会"
 
 
 def decision_text(item) -> str:
@@ -42,9 +55,7 @@ def decision_text(item) -> str:
     if item.decision == "needs_info" and item.reason:
         parts.append(f"需补充：{item.reason}")
     if item.decision == "deferred":
-        when = item.target or ""
-        if item.until:
-            when = f"{when}（{item.until:%Y年%m月%d日}）" if when else f"{item.until:%Y年%m月%d日}"
+        when = "，".join(p for p in (item.target or "", cn_date(item.until) if item.until else "") if p)
         if when:
             parts.append(f"暂缓至：{when}")
         if item.reason:
@@ -74,7 +85,7 @@ def _font(run, name: str, size: float, bold: bool = False) -> None:
     fonts.set(qn("w:hAnsi"), name)
 
 
-def _para(doc, text: str = "", *, font=BODY_FONT, size=14, bold=False, align=None, indent=True):
+def _para(doc, text: str = "", *, font=BODY_FONT, size=BODY_SIZE, bold=False, align=None, indent=True):
     from docx.shared import Pt
 
     paragraph = doc.add_paragraph()
@@ -92,12 +103,12 @@ def _para(doc, text: str = "", *, font=BODY_FONT, size=14, bold=False, align=Non
 
 def _labelled(doc, label: str, value: str):
     paragraph = _para(doc)
-    _font(paragraph.add_run(label), BODY_FONT, 14, bold=True)
-    _font(paragraph.add_run(value), BODY_FONT, 14)
+    _font(paragraph.add_run(label), BODY_FONT, BODY_SIZE, bold=True)
+    _font(paragraph.add_run(value), BODY_FONT, BODY_SIZE)
     return paragraph
 
 
-def _cell(cell, text: str, bold: bool = False, size: float = 11) -> None:
+def _cell(cell, text: str, bold: bool = False, size: float = TABLE_SIZE) -> None:
     cell.text = ""
     paragraph = cell.paragraphs[0]
     _font(paragraph.add_run(text), BODY_FONT if not bold else HEADING_FONT, size, bold)
@@ -120,6 +131,32 @@ def _table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float]
     return table
 
 
+def _page_number_footer(section) -> None:
+    """"— 1 —" centred in the footer: a PAGE field Word fills in."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(paragraph.add_run("— "), "宋体", 14)
+    run = paragraph.add_run()
+    _font(run, "宋体", 14)
+    for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        elif text == "PAGE":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = " PAGE "
+        else:
+            element = OxmlElement("w:t")
+            element.text = text
+        run._element.append(element)
+    _font(paragraph.add_run(" —"), "宋体", 14)
+
+
 def minutes_title(meeting: Meeting) -> str:
     return meeting.title if meeting.title.endswith("纪要") else f"{meeting.title}会议纪要"
 
@@ -137,14 +174,15 @@ def minutes_docx(meeting: Meeting) -> bytes:
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FONT
+    _page_number_footer(section)
 
     _para(doc, minutes_title(meeting), font=TITLE_FONT, size=22, bold=True,
           align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     if meeting.finalised:
-        stamp = f"（{_local(meeting.finalised_at):%Y年%m月%d日}定稿）"
+        stamp = f"（{cn_date(_local(meeting.finalised_at))}定稿）"
     else:
         stamp = "（草稿，未定稿）"
-    _para(doc, stamp, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _para(doc, stamp, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
 
     _para(doc, "一、会议基本情况", font=HEADING_FONT, size=16)
     _labelled(doc, "会议时间：", _cn_datetime(meeting.scheduled_at))
@@ -156,23 +194,15 @@ def minutes_docx(meeting: Meeting) -> bytes:
     recorder = service.recorder_of(meeting)
     if recorder:
         _labelled(doc, "记录人：", recorder)
-    _labelled(doc, "组织单位：", f"{meeting.region.name}（{meeting.organiser.name}）")
+    _labelled(doc, "组织单位：", issuer(meeting))
+    _labelled(doc, "组织人：", meeting.organiser.name)
 
     _para(doc, "二、参会人员", font=HEADING_FONT, size=16)
     groups = service.attendees_by_organization(meeting)
     if not groups:
         _para(doc, "（未登记参会人员）")
     for org, members in groups:
-        present = [a for a in members if a.present]
-        absent = [a for a in members if not a.present]
-
-        def names(people):
-            return "、".join(f"{a.name}（{a.role}）" if a.role else a.name for a in people)
-
-        text = names(present) or "—"
-        if absent:
-            text += f"；缺席：{names(absent)}"
-        _labelled(doc, f"{service.ORGANIZATION_LABELS_ZH[org]}：", text)
+        _labelled(doc, f"{service.ORGANIZATION_LABELS_ZH[org]}：", service.attendance_text(members))
 
     _para(doc, "三、评审事项及结论", font=HEADING_FONT, size=16)
     items = sorted(meeting.agenda_items, key=lambda i: (i.position, i.id))
@@ -197,7 +227,7 @@ def minutes_docx(meeting: Meeting) -> bytes:
             doc,
             ["序号", "事项", "责任人", "完成时限", "关联需求"],
             [
-                [str(n), a.text, a.owner, f"{a.due:%Y年%m月%d日}" if a.due else "—",
+                [str(n), a.text, a.owner, cn_date(a.due) if a.due else "—",
                  a.requirement.code if a.requirement else "—"]
                 for n, a in enumerate(meeting.action_items, start=1)
             ],
@@ -209,13 +239,12 @@ def minutes_docx(meeting: Meeting) -> bytes:
     if meeting.amendments:
         _para(doc, "六、纪要更正记录", font=HEADING_FONT, size=16)
         for n, amendment in enumerate(meeting.amendments, start=1):
-            _para(doc, f"{n}. {_local(amendment.at):%Y年%m月%d日 %H:%M} {amendment.author.name}：{amendment.text}")
+            at = _local(amendment.at)
+            _para(doc, f"{n}. {cn_date(at)} {at:%H:%M} {amendment.author.name}：{amendment.text}")
 
     _para(doc, "")
-    _para(doc, meeting.region.name + ("（" + meeting.organiser.name + "）"), align=WD_ALIGN_PARAGRAPH.RIGHT,
-          indent=False)
-    date_line = _local(meeting.finalised_at or meeting.scheduled_at)
-    _para(doc, f"{date_line.year}年{date_line.month}月{date_line.day}日", align=WD_ALIGN_PARAGRAPH.RIGHT,
+    _para(doc, issuer(meeting), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _para(doc, cn_date(_local(meeting.finalised_at or meeting.scheduled_at)), align=WD_ALIGN_PARAGRAPH.RIGHT,
           indent=False)
 
     buffer = io.BytesIO()
@@ -224,14 +253,22 @@ def minutes_docx(meeting: Meeting) -> bytes:
 
 
 def docx_filename(meeting: Meeting) -> str:
+    """The Chinese file name (sent as RFC 5987 filename*)."""
     return f"{minutes_title(meeting)}.docx"
+
+
+def docx_ascii_filename(meeting: Meeting) -> str:
+    """The plain-ASCII fallback file name for clients without filename* support."""
+    return f"meeting-{meeting.id}-minutes.docx"
 
 
 # --- calendar --------------------------------------------------------------------------
 
 
-def meeting_ics(meeting: Meeting, host: str = "szcz-tracker") -> bytes:
-    """An iCalendar file with one event; its UID is stable so calendars update it in place."""
+def meeting_ics(meeting: Meeting, uid_domain: str | None = None) -> bytes:
+    """An iCalendar file with one event; its UID is stable (it depends on neither the request's
+    host nor the time) so calendars update it in place. The domain is ICS_UID_DOMAIN."""
+    from flask import current_app
     from icalendar import Calendar
     from icalendar import Event as IcsEvent
 
@@ -243,7 +280,8 @@ def meeting_ics(meeting: Meeting, host: str = "szcz-tracker") -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     event = IcsEvent()
-    event.add("uid", f"meeting-{meeting.id}@{host}")
+    domain = uid_domain or current_app.config.get("ICS_UID_DOMAIN", "szcz-tracker")
+    event.add("uid", f"meeting-{meeting.id}@{domain}")
     event.add("dtstamp", as_utc(meeting.updated_at or meeting.created_at).astimezone(timezone.utc))
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=meeting.duration_minutes or 120))

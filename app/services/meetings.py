@@ -4,8 +4,13 @@ Each function is one transaction. Finalisation applies every agenda item's decis
 `app.services.workflow.apply_transition` in ONE transaction: if any item cannot be applied,
 nothing is. Finalised minutes are locked (409); corrections are amendments.
 
-Scope: a meeting belongs to its organiser's region; users outside it get 404. Roles:
-`manage_meetings` runs meetings, `decide` records decisions, `view` reads.
+Scope: a meeting belongs to its organiser's region. It is READ (page, .docx, .ics, printable
+minutes) by users of that region and by anyone who can see at least one requirement on its
+agenda; everyone else gets 404. It is CHANGED only by users of the organiser's region (others
+who may read it get 403). Roles: `manage_meetings` runs meetings, `decide` records decisions,
+`view` reads.
+
+A requirement is on at most one draft meeting's agenda at a time.
 """
 from __future__ import annotations
 
@@ -84,6 +89,10 @@ class FinalizeBlocked(Conflict):
     code = "finalize_blocked"
 
 
+class OnOtherAgenda(Conflict):
+    code = "on_other_agenda"
+
+
 def _locked_error(meeting: Meeting) -> MinutesLocked:
     return MinutesLocked(
         Msg("The minutes of '%(title)s' are finalised and locked; record a correction as an amendment.",
@@ -94,7 +103,26 @@ def _locked_error(meeting: Meeting) -> MinutesLocked:
 # --- scope and lookup --------------------------------------------------------------------
 
 
-in_scope = permissions.meeting_in_scope
+def in_scope(user: User, meeting: Meeting) -> bool:
+    """May `user` READ this meeting? Users of the organiser's region (and the regions above
+    it), and users who can see at least one requirement on its agenda (e.g. a city's task force
+    reads the provincial meeting that decided its items)."""
+    if permissions.meeting_in_scope(user, meeting):
+        return True
+    return any(permissions.in_scope(user, item.requirement) for item in meeting.agenda_items)
+
+
+def may_edit(user: User, meeting: Meeting) -> bool:
+    """Changing a meeting (agenda, minutes, attendees, finalising) stays with the organiser's region."""
+    return permissions.meeting_in_scope(user, meeting)
+
+
+def _ensure_editable(user: User, meeting: Meeting) -> None:
+    if not may_edit(user, meeting):
+        raise Forbidden(
+            Msg("Only users of the organiser's region (%(region)s) may change this meeting.",
+                region=meeting.region.name)
+        )
 
 
 def scoped(user: User):
@@ -115,11 +143,17 @@ def get_for(user: User, meeting_id: int, action: str | tuple[str, ...] = "view")
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or not in_scope(user, meeting):
         raise NotFound(Msg("Meeting not found."))
-    _require_any(user, (action,) if isinstance(action, str) else action)
+    actions = (action,) if isinstance(action, str) else action
+    _require_any(user, actions)
+    if actions != ("view",):
+        _ensure_editable(user, meeting)
     return meeting
 
 
-def _ensure_open(meeting: Meeting) -> None:
+def _ensure_open(meeting: Meeting, actor: User | None = None) -> None:
+    """The meeting may still be changed (by `actor`, who must be of the organiser's region)."""
+    if actor is not None:
+        _ensure_editable(actor, meeting)
     if meeting.finalised:
         raise _locked_error(meeting)
 
@@ -143,6 +177,11 @@ def local_zone():
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
+def _local_date(value: datetime) -> str:
+    """A stored naive-UTC time as the users' calendar date (ISO)."""
+    return value.replace(tzinfo=timezone.utc).astimezone(local_zone()).date().isoformat()
+
+
 def _start_of_local_day(now: datetime) -> datetime:
     """Midnight today on the users' calendar, as naive UTC."""
     zone = local_zone()
@@ -154,8 +193,20 @@ def _start_of_local_day(now: datetime) -> datetime:
 # --- finding -----------------------------------------------------------------------------
 
 
+def _upcoming(today: datetime):
+    """Not finalised and scheduled from today on (a meeting held today stays upcoming until its
+    minutes are finalised)."""
+    return (Meeting.status != "finalised") & (Meeting.scheduled_at >= today)
+
+
+def _past(today: datetime):
+    """Finalised, or scheduled before today."""
+    return (Meeting.status == "finalised") | (Meeting.scheduled_at < today)
+
+
 def search(user: User, filters: dict[str, Any]):
-    """Meetings in scope: `when` upcoming (from today on, soonest first) or past (latest first)."""
+    """Meetings in scope: `when` upcoming (not finalised, from today on, soonest first) or past
+    (finalised or before today, latest first)."""
     stmt = scoped(user).options(
         selectinload(Meeting.agenda_items).joinedload(AgendaItem.requirement),
         selectinload(Meeting.attendees),
@@ -165,9 +216,9 @@ def search(user: User, filters: dict[str, Any]):
     if filters.get("status"):
         stmt = stmt.where(Meeting.status == filters["status"])
     if when == "upcoming":
-        return stmt.where(Meeting.scheduled_at >= today).order_by(Meeting.scheduled_at, Meeting.id)
+        return stmt.where(_upcoming(today)).order_by(Meeting.scheduled_at, Meeting.id)
     if when == "past":
-        stmt = stmt.where(Meeting.scheduled_at < today)
+        stmt = stmt.where(_past(today))
     return stmt.order_by(Meeting.scheduled_at.desc(), Meeting.id.desc())
 
 
@@ -193,11 +244,16 @@ def load_full(meeting_id: int) -> Meeting:
 
 def queue(user: User, meeting: Meeting, filters: dict[str, Any], limit: int = 100) -> list[Requirement]:
     """Requirements that may go on this agenda: awaiting review (or deferred), in the user's
-    scope and the meeting's region, not on it already; filtered by domain/region/type/q."""
+    scope and the meeting's region, not on this or any other draft meeting's agenda; filtered
+    by domain/region/type/q."""
     stmt = requirements.scoped(user).where(
         Requirement.status.in_(filters.get("status") or AGENDA_STATUSES),
         Requirement.region_id.in_(Region.subtree_ids(meeting.region)),
-        Requirement.id.not_in(select(AgendaItem.requirement_id).where(AgendaItem.meeting_id == meeting.id)),
+        Requirement.id.not_in(
+            select(AgendaItem.requirement_id)
+            .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+            .where(or_(AgendaItem.meeting_id == meeting.id, Meeting.status == "draft"))
+        ),
     )
     for name in ("domain", "type"):
         if filters.get(name):
@@ -215,9 +271,26 @@ def queue(user: User, meeting: Meeting, filters: dict[str, Any], limit: int = 10
     return list(db.session.scalars(stmt).unique())
 
 
+def draft_meeting_of(req: Requirement, exclude: Meeting | None = None) -> Meeting | None:
+    """The draft meeting whose agenda `req` is on, if any (at most one)."""
+    stmt = (
+        select(Meeting)
+        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .where(AgendaItem.requirement_id == req.id, Meeting.status == "draft")
+        .order_by(Meeting.id)
+        .limit(1)
+    )
+    if exclude is not None:
+        stmt = stmt.where(Meeting.id != exclude.id)
+    return db.session.scalars(stmt).unique().first()
+
+
 def open_meetings_for(user: User, req: Requirement) -> list[Meeting]:
-    """Draft meetings this user runs that `req` could be added to (for the requirement page)."""
+    """Draft meetings this user runs that `req` could be added to (for the requirement page);
+    none while `req` is on a draft meeting's agenda already."""
     if not permissions.can(user, "manage_meetings", req) or req.status not in AGENDA_STATUSES:
+        return []
+    if draft_meeting_of(req) is not None:
         return []
     ancestors = [p for p in req.region.path.strip("/").split("/") if p]
     stmt = (
@@ -302,7 +375,7 @@ def create(actor: User, data: dict[str, Any]) -> Meeting:
 def update(actor: User, meeting: Meeting, data: dict[str, Any]) -> Meeting:
     """Change the meeting's fields; `version` (optional) guards against lost updates."""
     permissions.require(actor, "manage_meetings")
-    _ensure_open(meeting)
+    _ensure_open(meeting, actor)
     version = data.pop("version", None)
     if version is not None and version != meeting.version:
         raise StaleVersion(
@@ -315,10 +388,14 @@ def update(actor: User, meeting: Meeting, data: dict[str, Any]) -> Meeting:
         data["scheduled_at"] = _to_utc(data["scheduled_at"])
     changed = False
     for name, value in data.items():
-        if name in MEETING_FIELDS and getattr(meeting, name) != value:
+        if name in MEETING_FIELDS and name != "summary" and getattr(meeting, name) != value:
             setattr(meeting, name, value)
             changed = True
+    if changed:
+        # only the meeting's own fields bump the version the edit form holds
+        meeting.version += 1
     if "summary" in data:
+        meeting.summary = data["summary"]
         meeting.summary_saved_at = utcnow()
         changed = True
     if changed:
@@ -328,9 +405,10 @@ def update(actor: User, meeting: Meeting, data: dict[str, Any]) -> Meeting:
 
 
 def save_summary(actor: User, meeting: Meeting, summary: str) -> Meeting:
-    """Autosave of the general minutes (no version check: the minute-taker owns the text)."""
+    """Autosave of the general minutes (no version check, no version bump: the minute-taker
+    owns the text, and an edit form open meanwhile must not go stale)."""
     _require_any(actor, ("manage_meetings", "decide"))
-    _ensure_open(meeting)
+    _ensure_open(meeting, actor)
     meeting.summary = summary
     meeting.summary_saved_at = utcnow()
     _touch(meeting)
@@ -348,7 +426,7 @@ def add_to_agenda(actor: User, meeting: Meeting, requirement_ids: list[int]) -> 
     deferred: 409. Nothing is added unless every id is acceptable.
     """
     permissions.require(actor, "manage_meetings")
-    _ensure_open(meeting)
+    _ensure_open(meeting, actor)
     if not requirement_ids:
         raise ValidationFailed.field("requirement_ids", Msg("Choose at least one requirement."))
     present = {item.requirement_id for item in meeting.agenda_items}
@@ -374,12 +452,22 @@ def add_to_agenda(actor: User, meeting: Meeting, requirement_ids: list[int]) -> 
                     label=workflow.label_lazy(req.status)),
                 {"requirement_ids": [Msg("%(code)s is '%(status)s'.", code=req.code, status=req.status)]},
             )
+        other = draft_meeting_of(req, exclude=meeting)
+        if other is not None:
+            raise OnOtherAgenda(
+                Msg("%(code)s is already on the agenda of the draft meeting '%(title)s' (%(date)s, #%(id)s); "
+                    "take it off that agenda first.", code=req.code, title=other.title,
+                    date=_local_date(other.scheduled_at), id=other.id),
+                {"requirement_ids": [Msg("%(code)s is on the agenda of '%(title)s'.", code=req.code,
+                                         title=other.title)]},
+            )
         reqs.append(req)
     position = max((item.position for item in meeting.agenda_items), default=0)
     added = []
     for req in reqs:
         position += 1
-        item = AgendaItem(requirement_id=req.id, position=position, added_at=utcnow())
+        item = AgendaItem(requirement_id=req.id, position=position, added_at=utcnow(),
+                          status_when_added=req.status)
         item.requirement = req
         meeting.agenda_items.append(item)
         added.append(item)
@@ -391,9 +479,14 @@ def add_to_agenda(actor: User, meeting: Meeting, requirement_ids: list[int]) -> 
 
 def remove_from_agenda(actor: User, meeting: Meeting, requirement_id: int) -> None:
     permissions.require(actor, "manage_meetings")
-    _ensure_open(meeting)
+    _ensure_open(meeting, actor)
     item = _item(meeting, requirement_id)
     meeting.agenda_items.remove(item)
+    # action items about it stay (they were agreed at the meeting) but no longer point at it
+    for action in meeting.action_items:
+        if action.requirement_id == requirement_id:
+            action.requirement_id = None
+            action.requirement = None
     _renumber(meeting)
     _touch(meeting)
     _commit()
@@ -407,7 +500,7 @@ def _renumber(meeting: Meeting) -> None:
 def move(actor: User, meeting: Meeting, requirement_id: int, direction: str) -> None:
     """Move an item one place up or down."""
     permissions.require(actor, "manage_meetings")
-    _ensure_open(meeting)
+    _ensure_open(meeting, actor)
     if direction not in ("up", "down"):
         raise ValidationFailed.field("direction", Msg("Choose 'up' or 'down'."))
     moving = _item(meeting, requirement_id)
@@ -425,7 +518,7 @@ def move(actor: User, meeting: Meeting, requirement_id: int, direction: str) -> 
 def reorder(actor: User, meeting: Meeting, requirement_ids: list[int]) -> None:
     """Set the whole order: `requirement_ids` must list every agenda item exactly once."""
     permissions.require(actor, "manage_meetings")
-    _ensure_open(meeting)
+    _ensure_open(meeting, actor)
     current = {item.requirement_id: item for item in meeting.agenda_items}
     if sorted(requirement_ids) != sorted(current) or len(set(requirement_ids)) != len(requirement_ids):
         raise ValidationFailed.field(
@@ -443,7 +536,7 @@ def reorder(actor: User, meeting: Meeting, requirement_ids: list[int]) -> None:
 def save_notes(actor: User, meeting: Meeting, requirement_id: int, notes: str) -> AgendaItem:
     """Autosave of one item's discussion notes."""
     _require_any(actor, ("manage_meetings", "decide"))
-    _ensure_open(meeting)
+    _ensure_open(meeting, actor)
     item = _item(meeting, requirement_id)
     item.notes = notes
     item.notes_saved_at = utcnow()
@@ -472,7 +565,7 @@ def record_decision(actor: User, meeting: Meeting, requirement_id: int, data: di
         permissions.require(actor, "decide")
     else:
         _require_any(actor, ("manage_meetings", "decide"))
-    _ensure_open(meeting)
+    _ensure_open(meeting, actor)
     item = _item(meeting, requirement_id)
     if deciding:
         decision = data.get("decision", item.decision)
@@ -488,6 +581,8 @@ def record_decision(actor: User, meeting: Meeting, requirement_id: int, data: di
         item.until = until
         item.decided_by_id = actor.id if decision else None
         item.decided_at = utcnow() if decision else None
+        # what the decision was taken against; finalising checks it has not moved since
+        item.status_when_decided = item.requirement.status if decision else None
     if "notes" in data and data["notes"] is not None:
         item.notes = data["notes"]
         item.notes_saved_at = utcnow()
@@ -500,7 +595,7 @@ def record_decision(actor: User, meeting: Meeting, requirement_id: int, data: di
 
 def add_attendee(actor: User, meeting: Meeting, data: dict[str, Any]) -> Attendee:
     permissions.require(actor, "manage_meetings")
-    _ensure_open(meeting)
+    _ensure_open(meeting, actor)
     attendee = Attendee(
         name=data["name"].strip(),
         organization=data["organization"],
@@ -521,7 +616,7 @@ def _attendee(meeting: Meeting, attendee_id: int) -> Attendee:
 
 def update_attendee(actor: User, meeting: Meeting, attendee_id: int, data: dict[str, Any]) -> Attendee:
     permissions.require(actor, "manage_meetings")
-    _ensure_open(meeting)
+    _ensure_open(meeting, actor)
     attendee = _attendee(meeting, attendee_id)
     for name in ("name", "organization", "role", "present"):
         if name in data:
@@ -532,14 +627,14 @@ def update_attendee(actor: User, meeting: Meeting, attendee_id: int, data: dict[
 
 def remove_attendee(actor: User, meeting: Meeting, attendee_id: int) -> None:
     permissions.require(actor, "manage_meetings")
-    _ensure_open(meeting)
+    _ensure_open(meeting, actor)
     meeting.attendees.remove(_attendee(meeting, attendee_id))
     _commit()
 
 
 def add_action_item(actor: User, meeting: Meeting, data: dict[str, Any]) -> ActionItem:
     _require_any(actor, ("manage_meetings", "decide"))
-    _ensure_open(meeting)
+    _ensure_open(meeting, actor)
     rid = data.get("requirement_id")
     if rid is not None and rid not in {item.requirement_id for item in meeting.agenda_items}:
         raise ValidationFailed.field("requirement_id", Msg("Link an action item to a requirement on this agenda."))
@@ -558,7 +653,7 @@ def add_action_item(actor: User, meeting: Meeting, data: dict[str, Any]) -> Acti
 
 def remove_action_item(actor: User, meeting: Meeting, action_item_id: int) -> None:
     _require_any(actor, ("manage_meetings", "decide"))
-    _ensure_open(meeting)
+    _ensure_open(meeting, actor)
     for action in meeting.action_items:
         if action.id == action_item_id:
             meeting.action_items.remove(action)
@@ -604,18 +699,38 @@ def _blocker(item: AgendaItem) -> Msg | None:
             code=req.code, title=req.title, status=req.status, label=workflow.label_lazy(req.status),
             decision=item.decision,
         )
+    if item.status_when_decided and req.status != item.status_when_decided:
+        return Msg(
+            "%(code)s (%(title)s) is now '%(status)s' (%(label)s) but was '%(before)s' when the decision "
+            "was recorded: record the decision again to confirm it.",
+            code=req.code, title=req.title, status=req.status, label=workflow.label_lazy(req.status),
+            before=item.status_when_decided,
+        )
+    if not item.status_when_decided and item.status_when_added and req.status != item.status_when_added:
+        return Msg(
+            "%(code)s (%(title)s) is now '%(status)s' (%(label)s) but was '%(before)s' when it was put on "
+            "the agenda: record the decision again to confirm it.",
+            code=req.code, title=req.title, status=req.status, label=workflow.label_lazy(req.status),
+            before=item.status_when_added,
+        )
+    if req.status == "deferred" and item.status_when_added and item.status_when_added != "deferred":
+        return Msg(
+            "%(code)s (%(title)s) was deferred outside this meeting after it was put on the agenda; "
+            "finalising would silently return it to review. Take it off the agenda and add it again.",
+            code=req.code, title=req.title,
+        )
     return None
 
 
 def finalize(actor: User, meeting: Meeting) -> FinalizeResult:
     """Apply every decision and lock the minutes, all in one transaction (or nothing)."""
     permissions.require(actor, "manage_meetings")
-    _ensure_open(meeting)
+    _ensure_open(meeting, actor)
     items = sorted(meeting.agenda_items, key=lambda i: (i.position, i.id))
     if not items:
         raise FinalizeBlocked(
-            "The agenda is empty: add the requirements the meeting reviewed before finalising.",
-            {"agenda": ["The agenda is empty."]},
+            Msg("The agenda is empty: add the requirements the meeting reviewed before finalising."),
+            {"agenda": [Msg("The agenda is empty.")]},
         )
     # Re-read the requirements: a status may have changed since the page was loaded.
     for item in items:
@@ -635,12 +750,14 @@ def finalize(actor: User, meeting: Meeting) -> FinalizeResult:
     try:
         for item in items:
             req = item.requirement
+            deferred = item.decision == "deferred"
             context = {
                 "meeting_id": meeting.id,
                 "meeting_title": meeting.title,
                 "decision": item.decision,
-                "target": item.target,
-                "until": item.until.isoformat() if item.until else None,
+                # a deferral's "until when" (date and/or text) is its own key, not a target
+                "target": "" if deferred else item.target,
+                "until": until_text(item) if deferred else None,
                 "decided_by": item.decided_by.username if item.decided_by else None,
             }
             moves = (["awaiting_review"] if req.status == "deferred" else []) + [item.decision]
@@ -671,13 +788,14 @@ def finalize(actor: User, meeting: Meeting) -> FinalizeResult:
         meeting.status = "finalised"
         meeting.finalised_at = now
         meeting.finalised_by_id = actor.id
+        meeting.version += 1
         _touch(meeting)
         db.session.flush()
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise FinalizeBlocked(
-            "Nothing was applied: a requirement or the meeting was changed by someone else meanwhile; reload."
+            Msg("Nothing was applied: a requirement or the meeting was changed by someone else meanwhile; reload.")
         ) from None
     except Conflict as error:
         db.session.rollback()
@@ -691,6 +809,7 @@ def finalize(actor: User, meeting: Meeting) -> FinalizeResult:
 def add_amendment(actor: User, meeting: Meeting, text: str) -> MeetingAmendment:
     """A correction to finalised minutes, kept on the meeting's history."""
     permissions.require(actor, "manage_meetings")
+    _ensure_editable(actor, meeting)
     if not meeting.finalised:
         raise Conflict(Msg("The minutes are not finalised yet: edit them directly."))
     text = text.strip()
@@ -714,6 +833,26 @@ def attendees_by_organization(meeting: Meeting) -> list[tuple[str, list[Attendee
     return groups
 
 
+def attendance_text(members: list[Attendee]) -> str:
+    """One organisation's attendees as the minutes write them: 张三（主持）、李四；缺席：王五."""
+
+    def names(people):
+        return "、".join(f"{a.name}（{a.role}）" if a.role else a.name for a in people)
+
+    present = [a for a in members if a.present]
+    absent = [a for a in members if not a.present]
+    parts = [names(present)] if present else []
+    if absent:
+        parts.append(f"缺席：{names(absent)}")
+    return "；".join(parts) or "—"
+
+
+def until_text(item: AgendaItem) -> str:
+    """Until when a deferred item is deferred: the date and/or the text given."""
+    parts = [p for p in ((item.target or "").strip(), item.until.isoformat() if item.until else "") if p]
+    return " / ".join(parts)
+
+
 def host_of(meeting: Meeting) -> str:
     """The attendee whose role says 主持 (host), else the organiser."""
     for attendee in meeting.attendees:
@@ -733,8 +872,8 @@ def counts(user: User) -> dict[str, int]:
     today = _start_of_local_day(utcnow())
     base = scoped(user).with_only_columns(func.count(Meeting.id))
     return {
-        "upcoming": db.session.scalar(base.where(Meeting.scheduled_at >= today)) or 0,
-        "past": db.session.scalar(base.where(Meeting.scheduled_at < today)) or 0,
+        "upcoming": db.session.scalar(base.where(_upcoming(today))) or 0,
+        "past": db.session.scalar(base.where(_past(today))) or 0,
     }
 
 

@@ -110,8 +110,12 @@ def parse(body: bytes, content_type: str = "") -> tuple[str, list[ReportCase]]:
     """(format, cases) from a report body; MalformedReport (400) says what is wrong."""
     if not body or not body.strip():
         raise MalformedReport(Msg("The report is empty."))
-    head = body.lstrip()[:1]
-    if head in (b"[", b"{") or "json" in content_type:
+    # the content decides (a report may come as application/octet-stream or with the tool's
+    # own type, e.g. application/junit+xml); the declared type only where the content does not
+    head = body.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
+    if head == b"<":
+        content_type = "xml"
+    if head in (b"[", b"{") or (head != b"<" and "json" in content_type):
         try:
             data = json.loads(body.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError) as error:
@@ -153,6 +157,7 @@ def parse_cucumber_json(data: Any) -> list[ReportCase]:
             if not isinstance(steps_raw, list):
                 raise MalformedReport(Msg("%(where)s.steps is not a list.", where=where))
             steps: list[ReportStep] = []
+            ran = False
             for s_index, step in enumerate(steps_raw):
                 if not isinstance(step, dict):
                     raise MalformedReport(Msg("%(where)s.steps[%(i)s] is not an object.", where=where, i=s_index))
@@ -160,13 +165,21 @@ def parse_cucumber_json(data: Any) -> list[ReportCase]:
                 if step.get("hidden") or (keyword in ("Before", "After") and not step.get("name")):
                     continue  # cucumber-js hooks
                 result = step.get("result")
+                if result is None:
+                    # behave leaves `result` out for the steps it did not run after a failure
+                    steps.append(ReportStep(keyword=keyword, text=str(step.get("name", "")), status="skipped"))
+                    continue
                 if not isinstance(result, dict) or not isinstance(result.get("status"), str):
                     raise MalformedReport(Msg("%(where)s.steps[%(i)s] has no result status.", where=where, i=s_index))
+                ran = True
                 steps.append(ReportStep(
                     keyword=keyword, text=str(step.get("name", "")),
                     status=STATUS_MAP.get(result["status"].lower(), "blocked"),
                     error=str(result.get("error_message") or "")[:2000],
                 ))
+            if not ran:
+                for step in steps:  # nothing of the scenario ran: it was not tested
+                    step.status = "untested"
             name = element["name"]
             case = ReportCase(name=name, base_name=name.strip(), uri=uri, feature_name=str(feature.get("name", "")),
                               steps=steps)
@@ -257,9 +270,18 @@ class Candidate:
     step_texts: list[str]
 
 
-def _uri_matches(uri: str, path: str) -> bool:
-    uri = uri.replace("\\", "/")
-    return uri == path or uri.endswith("/" + path)
+def _common_suffix(uri: str, path: str) -> int:
+    """How many trailing path segments `uri` and `path` share (0: not even the file name).
+
+    Tools write the uri relative to where they ran: cucumber-js and behave from the project
+    ("features/payments/correction.feature"), pytest-bdd from its features base directory
+    ("payments/correction.feature"); a library path may have either form, or a folder more."""
+    a = [part for part in uri.replace("\\", "/").split("/") if part not in ("", ".")]
+    b = [part for part in path.replace("\\", "/").split("/") if part not in ("", ".")]
+    count = 0
+    while count < min(len(a), len(b)) and a[-1 - count] == b[-1 - count]:
+        count += 1
+    return count
 
 
 def _narrow(candidates: list[Candidate], test) -> list[Candidate]:
@@ -277,19 +299,26 @@ class Index:
             self.by_path.setdefault(c.feature_path, []).append(c)
         self._uri_cache: dict[str, list[Candidate]] = {}
 
-    def for_uri(self, uri: str) -> list[Candidate]:
-        if uri not in self._uri_cache:
-            paths = [p for p in self.by_path if _uri_matches(uri, p)]
-            longest = max((len(p) for p in paths), default=0)
-            self._uri_cache[uri] = [c for p in paths if len(p) == longest for c in self.by_path[p]]
-        return self._uri_cache[uri]
+    def for_uri(self, uri: str, feature_name: str = "") -> list[Candidate]:
+        """The candidates of the feature(s) sharing the longest path suffix with `uri` (at least
+        the file name); failing that, of the features named `feature_name`."""
+        key = (uri, feature_name)
+        if key not in self._uri_cache:
+            scores = {p: _common_suffix(uri, p) for p in self.by_path}
+            best = max(scores.values(), default=0)
+            if best:
+                found = [c for p, score in scores.items() if score == best for c in self.by_path[p]]
+            else:
+                found = [c for c in self.candidates if feature_name and c.feature_name == feature_name.strip()]
+            self._uri_cache[key] = found
+        return self._uri_cache[key]
 
 
 def match(case: ReportCase, candidates: list[Candidate] | Index) -> Candidate | None:
     index = candidates if isinstance(candidates, Index) else Index(candidates)
     pool = index.candidates
     if case.uri:
-        pool = index.for_uri(case.uri)
+        pool = index.for_uri(case.uri, case.feature_name)
     elif case.classname:
         dotted = lambda c: c.feature_path.removesuffix(".feature").replace("/", ".")  # noqa: E731
         by_class = [c for c in pool if case.classname in (c.feature_name, f"{dotted(c)}.{c.feature_name}")

@@ -263,11 +263,13 @@ def _relink(scenarios: list[Scenario]) -> list[str]:
     return sorted(codes - set(requirement_ids))
 
 
-def _linked_to(req: Requirement):
-    """Ids of scenarios verifying `req`: linked at import, or tagged with its code since
-    (a requirement filed after its scenarios were imported is traced all the same)."""
-    return select(ScenarioRequirement.scenario_id).where(ScenarioRequirement.requirement_id == req.id).union(
-        select(ScenarioTag.scenario_id).where(ScenarioTag.tag == f"@{req.code}"))
+def linked_to(*reqs: Requirement):
+    """Ids of scenarios verifying any of `reqs`: linked at import, or tagged with its code since
+    (a requirement filed after its scenarios were imported is traced all the same). Browsing,
+    a requirement's page and a run's selection by requirement all use this one definition."""
+    return select(ScenarioRequirement.scenario_id).where(
+        ScenarioRequirement.requirement_id.in_([r.id for r in reqs])).union(
+        select(ScenarioTag.scenario_id).where(ScenarioTag.tag.in_([f"@{r.code}" for r in reqs])))
 
 
 # --- browse ------------------------------------------------------------------------------
@@ -290,6 +292,20 @@ def revisions(feature: FeatureFile) -> list[FeatureRevision]:
     return list(db.session.scalars(
         select(FeatureRevision).where(FeatureRevision.feature_id == feature.id).order_by(FeatureRevision.revision.desc())
     ))
+
+
+def feature_description(feature: FeatureFile) -> str:
+    """The feature's description (the free text under 功能/Feature) as of its current revision.
+
+    Kept in the stored revision text, so nothing else stores it: it is read from there."""
+    text = db.session.scalar(select(FeatureRevision.text).where(
+        FeatureRevision.feature_id == feature.id, FeatureRevision.revision == feature.revision))
+    if not text:
+        return ""
+    try:
+        return feature_parser.parse(feature.path, text).description
+    except feature_parser.FeatureSyntaxError:  # pragma: no cover - stored texts parsed at import
+        return ""
 
 
 def revision_text(feature: FeatureFile, revision: int) -> str:
@@ -319,7 +335,7 @@ def search(user: User, filters: dict[str, Any]):
         if req is None or not permissions.in_scope(user, req):
             stmt = stmt.where(false())
         else:
-            stmt = stmt.where(Scenario.id.in_(_linked_to(req)))
+            stmt = stmt.where(Scenario.id.in_(linked_to(req)))
     q = (filters.get("q") or "").strip()
     if q:
         stmt = stmt.where(Scenario.name.ilike(f"%{q}%"))
@@ -388,7 +404,7 @@ def results_across_runs(user: User, scenario: Scenario) -> list[tuple[RunScenari
 def for_requirement(user: User, req: Requirement) -> list[dict[str, Any]]:
     """Scenarios linked to a requirement, each with its latest status in a run the user sees."""
     scenarios = list(db.session.scalars(
-        select(Scenario).where(Scenario.id.in_(_linked_to(req)))
+        select(Scenario).where(Scenario.id.in_(linked_to(req)))
         .order_by(Scenario.retired, Scenario.feature_id, Scenario.position)
     ))
     if not scenarios:

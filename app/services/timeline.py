@@ -96,7 +96,12 @@ def describe(event: Event) -> str:
         context = data.get("context") or {}
         if context.get("meeting_title"):
             text += _("; review meeting: %(title)s", title=context["meeting_title"])
-            if context.get("target"):
+            if context.get("decision") == "deferred":
+                # "until when" (older events kept it in "target")
+                until = context.get("until") or context.get("target")
+                if until:
+                    text += _("; deferred until: %(until)s", until=until)
+            elif context.get("target"):
                 text += _("; target: %(target)s", target=context["target"])
         return text
     if event.kind == "comment":

@@ -11,6 +11,7 @@ city. Outside scope answers 404; a missing role 403 (app.services.permissions).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -30,11 +31,11 @@ from app.models import (
     RunScenario,
     Scenario,
     ScenarioDomain,
-    ScenarioRequirement,
     User,
 )
 from app.models.verification import RESULT_STATUSES
 from app.services import files, permissions, reports
+from app.services import scenarios as scenarios_service
 from app.services.errors import Conflict, Msg, NotFound, ValidationFailed
 from app.services.reports import derive_status
 from app.utils import utcnow
@@ -100,8 +101,13 @@ def runs_of(user: User, release: Release) -> list[Run]:
 # --- runs --------------------------------------------------------------------------------
 
 
-def select_scenarios(selection: dict[str, Any]) -> list[int]:
-    """Active scenario ids matching every given criterion, in feature and file order."""
+def select_scenarios(selection: dict[str, Any], user: User | None = None) -> list[int]:
+    """Active scenario ids matching every given criterion, in feature and file order.
+
+    Requirements are linked as on the browse pages (app.services.scenarios.linked_to): by the
+    links made at import or by a `@REQ-…` tag, so a requirement filed after its scenarios were
+    imported is selected all the same. A code outside `user`'s region is unknown, exactly like
+    a code that does not exist (`user` None is the server operator: every code is known)."""
     stmt = (
         select(Scenario.id, Scenario.tags)
         .join(FeatureFile, FeatureFile.id == Scenario.feature_id)
@@ -112,14 +118,13 @@ def select_scenarios(selection: dict[str, Any]) -> list[int]:
         stmt = stmt.where(Scenario.id.in_(
             select(ScenarioDomain.scenario_id).where(ScenarioDomain.domain.in_(selection["domains"]))))
     if selection.get("requirements"):
-        codes = selection["requirements"]
-        found = dict(db.session.execute(
-            select(Requirement.code, Requirement.id).where(Requirement.code.in_(codes))).all())
+        codes = list(dict.fromkeys(selection["requirements"]))
+        found = {req.code: req for req in db.session.scalars(select(Requirement).where(Requirement.code.in_(codes)))
+                 if user is None or permissions.in_scope(user, req)}
         missing = [c for c in codes if c not in found]
         if missing:
             raise ValidationFailed.field("requirements", Msg("Unknown requirement(s): %(codes)s.", codes=", ".join(missing)))
-        stmt = stmt.where(Scenario.id.in_(
-            select(ScenarioRequirement.scenario_id).where(ScenarioRequirement.requirement_id.in_(found.values()))))
+        stmt = stmt.where(Scenario.id.in_(scenarios_service.linked_to(*found.values())))
     if selection.get("scenario_ids"):
         wanted = selection["scenario_ids"]
         known = set(db.session.scalars(select(Scenario.id).where(Scenario.id.in_(wanted), Scenario.retired.is_(False))))
@@ -133,14 +138,36 @@ def select_scenarios(selection: dict[str, Any]) -> list[int]:
         try:
             expression = parse_tag_expression(selection["tags"])
         except TagExpressionError as error:
-            raise ValidationFailed.field("tags", Msg("Invalid tag expression: %(error)s", error=str(error))) from None
+            expression_text = selection["tags"]
+            reason = _tag_error_reason(error)
+            if reason:
+                message = Msg("Invalid tag expression: %(expression)s (%(reason)s)", expression=expression_text,
+                              reason=reason)
+            else:
+                message = Msg("Invalid tag expression: %(expression)s", expression=expression_text)
+            raise ValidationFailed.field("tags", message) from None
         rows = [row for row in rows if expression.evaluate(row.tags)]
     return [row.id for row in rows]
 
 
+def _tag_error_reason(error: TagExpressionError) -> str:
+    """The parser's reason in a few words, or '' when it is not readable for a tester: its
+    first line without the Python reprs it sometimes appends ("(expressions=[Literal('@a')])")
+    and without the echoed expression and caret lines that follow."""
+    first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    first = re.sub(r"\s*\((?:expressions|token|operations)=.*\)\s*$", "", first).strip()
+    first = re.sub(r"\s+in:\s.*$", "", first).strip()
+    if not first or len(first) > 120 or re.search(r"[\[\]{}]|\w+\(", first):
+        return ""
+    return first.rstrip(".")
+
+
 def create_run(actor: User, release: Release, data: dict[str, Any]) -> Run:
-    """Freeze the selected scenarios' text into a new run (one transaction, bulk inserts)."""
-    permissions.require(actor, "manage_releases")
+    """Freeze the selected scenarios' text into a new run (one transaction, bulk inserts).
+
+    Testers start runs: the action is "record_results" (on-site engineers, managers, admins);
+    creating the release itself stays "manage_releases"."""
+    permissions.require(actor, "record_results")
     region = None
     if data.get("region"):
         region = db.session.scalar(select(Region).where(Region.code == data["region"]))
@@ -149,7 +176,7 @@ def create_run(actor: User, release: Release, data: dict[str, Any]) -> Run:
         if not region.path.startswith(actor.region.path):
             raise ValidationFailed.field("region", Msg("Region '%(code)s' is outside your region.", code=data["region"]))
     selection = {k: data[k] for k in ("tags", "domains", "requirements", "scenario_ids") if data.get(k)}
-    ids = select_scenarios(selection)
+    ids = select_scenarios(selection, actor)
     if not ids:
         raise ValidationFailed.field("_schema", Msg("The selection matches no scenario."))
     now = utcnow()
@@ -202,6 +229,15 @@ def get_run(user: User, run_id: int, action: str = "view") -> Run:
 
 
 def totals(run: Run) -> dict[str, int]:
+    """Scenarios of the run by their current status, and `total`.
+
+    The counts are of scenarios, not steps: a scenario counts once, under its status as derived
+    (app.services.reports.derive_status) or set directly. Steps mixing passed and skipped make
+    a passed scenario. A scenario only partly marked (some steps passed, the rest untested) is
+    not finished: it counts as `untested`, so the run page's "done" (total − untested) and its
+    progress bar move only when a scenario is finished; the scenario's own head shows how many
+    of its steps are marked.
+    """
     counts = dict(db.session.execute(
         select(RunScenario.status, func.count()).where(RunScenario.run_id == run.id).group_by(RunScenario.status)
     ).all())
@@ -325,19 +361,50 @@ def record_many(actor: User, run: Run, items: list[dict[str, Any]]) -> dict[str,
 
 
 def _apply_results(actor: User | None, run: Run, items: list[dict[str, Any]], single: bool = False, source: str = "manual") -> None:
+    """Read-modify-write of the touched results, atomic per request.
+
+    Two testers marking different steps of one scenario at the same moment must both be kept,
+    so the rows are locked before they are read: a no-op UPDATE of the run's scenario rows
+    starts the write transaction first (SQLite: the database write lock, so a concurrent
+    request waits on the busy timeout and then reads what this one committed; PostgreSQL: row
+    locks), and the read is SELECT … FOR UPDATE (PostgreSQL; SQLite has no FOR UPDATE and
+    needs none inside its write transaction).
+
+    A scenario's status: `status` given sets it directly (kept as `set_directly`);
+    `"status": null` clears that, and the status follows the steps again; `steps` without
+    `status` mark steps, and the status follows them — unless it was set directly, which a
+    step mark does not undo (the step is recorded, the scenario keeps its status).
+    """
     if not items:
         return
     ids = list({item["scenario_id"] for item in items})
-    current: dict[int, Any] = {}
-    for chunk in _chunks(ids, 900):
-        for row in db.session.execute(
-            select(RunScenario.id, RunScenario.scenario_id, RunScenario.steps, RunResult.id.label("result_id"),
-                   RunResult.step_results, RunResult.set_directly, RunResult.status, RunResult.note,
-                   RunResult.defect, RunResult.fed_back)
-            .join(RunResult, and_(RunResult.run_scenario_id == RunScenario.id, RunResult.attempt == RunScenario.attempt))
-            .where(RunScenario.run_id == run.id, RunScenario.scenario_id.in_(chunk))
-        ):
-            current[row.scenario_id] = row
+    try:
+        current: dict[int, Any] = {}
+        for chunk in _chunks(ids, 900):
+            db.session.execute(
+                update(RunScenario).where(RunScenario.run_id == run.id, RunScenario.scenario_id.in_(chunk))
+                .values(updated_at=RunScenario.updated_at).execution_options(synchronize_session=False)
+            )
+            for row in db.session.execute(
+                select(RunScenario.id, RunScenario.scenario_id, RunScenario.steps, RunResult.id.label("result_id"),
+                       RunResult.step_results, RunResult.set_directly, RunResult.status, RunResult.note,
+                       RunResult.defect, RunResult.fed_back)
+                .join(RunResult, and_(RunResult.run_scenario_id == RunScenario.id, RunResult.attempt == RunScenario.attempt))
+                .where(RunScenario.run_id == run.id, RunScenario.scenario_id.in_(chunk))
+                .with_for_update()
+            ):
+                current[row.scenario_id] = row
+        result_updates, scenario_updates = _updates(actor, items, current, single, source)
+        db.session.execute(update(RunResult), result_updates)
+        db.session.execute(update(RunScenario), scenario_updates)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _updates(actor: User | None, items: list[dict[str, Any]], current: dict[int, Any], single: bool,
+             source: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     now = utcnow()
     result_updates, scenario_updates, errors = [], [], {}
     for index, item in enumerate(items):
@@ -360,12 +427,13 @@ def _apply_results(actor: User | None, run: Run, items: list[dict[str, Any]], si
             step_results[position] = {"status": step["status"]}
             if step.get("error"):
                 step_results[position]["error"] = step["error"]
-        if "status" in item and item["status"] is not None:
+        if item.get("status") is not None:
             status, set_directly = item["status"], True
-        elif "status" in item or item.get("steps"):
-            # status null, or steps without a status: the status follows from the steps
+        elif "status" in item or (item.get("steps") and not row.set_directly):
+            # status null (clear a status set directly), or steps marked: the status follows the steps
             status, set_directly = derive_status([s["status"] for s in step_results]), False
         else:
+            # nothing about the status, or steps marked on a scenario whose status was set directly
             status, set_directly = row.status, row.set_directly
         result_updates.append({
             "id": row.result_id, "status": status, "set_directly": set_directly, "step_results": step_results,
@@ -377,13 +445,7 @@ def _apply_results(actor: User | None, run: Run, items: list[dict[str, Any]], si
         scenario_updates.append({"id": row.id, "status": status, "updated_at": now})
     if errors:
         raise ValidationFailed(Msg("%(n)s result(s) are invalid; nothing was recorded.", n=len(errors)), errors)
-    try:
-        db.session.execute(update(RunResult), result_updates)
-        db.session.execute(update(RunScenario), scenario_updates)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    return result_updates, scenario_updates
 
 
 def rerun(actor: User, run: Run, scenario_ids: list[int] | None = None) -> int:
@@ -447,8 +509,10 @@ def import_report(actor: User | None, run: Run, body: bytes, content_type: str =
             "steps": [{"index": i, **s} for i, s in enumerate(step_results)],
             "source": f"import:{fmt}",
         }
-        if derive_status([s["status"] for s in step_results]) != case.status:
-            item["status"] = case.status
+        # the report is a new result: its status is the derived one (clearing a status set
+        # directly), or set directly where the tool's verdict differs from its steps
+        derived = derive_status([s["status"] for s in step_results])
+        item["status"] = case.status if derived != case.status else None
         if case.error and case.status == "failed":
             item["note"] = case.error[:1000]
         items[candidate.scenario_id] = item

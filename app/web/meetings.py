@@ -4,6 +4,7 @@ Every form is loaded with the API's schema (app.schemas.meeting); htmx gets the 
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from flask import Response, g, make_response, render_template, request, url_for
@@ -33,7 +34,16 @@ from app.services import meeting_documents, meetings, permissions, reference, re
 from app.services.errors import Msg, ValidationFailed
 from app.utils import as_utc
 from app.web import bp
-from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, render_page_or_block, display_labels
+from app.web.helpers import (
+    FORM_ERRORS,
+    FormInvalid,
+    display_labels,
+    errors_of,
+    form_error_status,
+    load_form,
+    render_page_or_block,
+    translate_message,
+)
 
 LIST_TEMPLATE = "meetings/list.html"
 DETAIL_TEMPLATE = "meetings/detail.html"
@@ -69,6 +79,33 @@ def _ids(values: list[str]) -> list:
     return [int(v) if v.isdigit() else v for v in values if v != ""]
 
 
+# marshmallow's own wording (translated in the catalogue), for a required input sent empty
+REQUIRED = Msg("Missing data for required field.")
+
+
+def _scheduled_at_input(required: bool) -> dict:
+    """The form's datetime-local value as ISO 8601 with offset; an empty one is absent (so the
+    schema says the field is required) or, where the form must keep a time, an error."""
+    raw = request.form.get("scheduled_at")
+    if raw is None or raw.strip() == "":
+        if raw is not None and required:
+            raise FormInvalid({"scheduled_at": [REQUIRED]}, request.form.to_dict())
+        return {}
+    return {"scheduled_at": _local_to_iso(raw.strip())}
+
+
+def _locked(error) -> bool:
+    return isinstance(error, meetings.MinutesLocked)
+
+
+def _error_answer(body, status: int, error=None):
+    """A re-rendered block; when the minutes turned out to be finalised, a toast says so too."""
+    response = make_response(body, status)
+    if error is not None and _locked(error):
+        response.headers["HX-Trigger"] = json.dumps({"meeting-locked": {"message": translate_message(error.message)}})
+    return response
+
+
 def _saved_time(value) -> str:
     return format_datetime(as_utc(value), "HH:mm:ss") if value else ""
 
@@ -86,9 +123,11 @@ def _context(meeting, **extra):
     """Everything the meeting page shows."""
     meeting = meetings.load_full(meeting.id)
     user = g.user
-    can_manage = permissions.can(user, "manage_meetings") and not meeting.finalised
-    can_decide = permissions.can(user, "decide") and not meeting.finalised
-    can_minute = (permissions.can(user, "manage_meetings") or permissions.can(user, "decide")) and not meeting.finalised
+    # readers from outside the organiser's region (they see one of its requirements) only read
+    open_here = meetings.may_edit(user, meeting) and not meeting.finalised
+    can_manage = permissions.can(user, "manage_meetings") and open_here
+    can_decide = permissions.can(user, "decide") and open_here
+    can_minute = (permissions.can(user, "manage_meetings") or permissions.can(user, "decide")) and open_here
     filters, raw_filters = extra.pop("queue_filters", None) or _queue_filters()
     queue = meetings.queue(user, meeting, filters) if can_manage else []
     return {
@@ -96,7 +135,7 @@ def _context(meeting, **extra):
         "can_manage": can_manage,
         "can_decide": can_decide,
         "can_minute": can_minute,
-        "can_amend": permissions.can(user, "manage_meetings") and meeting.finalised,
+        "can_amend": permissions.can(user, "manage_meetings") and meeting.finalised and meetings.may_edit(user, meeting),
         "queue": queue,
         "queue_filters": raw_filters,
         "lookups": {kind: reference.lookups(kind) for kind in ("domain", "type")},
@@ -110,6 +149,7 @@ def _context(meeting, **extra):
         "values": extra.pop("values", {}),
         "blockers": extra.pop("blockers", {}),
         "finalize_message": extra.pop("finalize_message", None),
+        "locked_message": extra.pop("locked_message", None),
         "scheduled_local": _local_input(meeting.scheduled_at),
         **extra,
     }
@@ -158,7 +198,7 @@ def meeting_new():
     permissions.require(g.user, "manage_meetings")
     if request.method == "POST":
         try:
-            data = load_form(MeetingCreateSchema(), {"scheduled_at": _local_to_iso(request.form.get("scheduled_at"))})
+            data = load_form(MeetingCreateSchema(), _scheduled_at_input(required=False))
             meeting = meetings.create(g.user, data)
         except FORM_ERRORS as error:
             status = form_error_status(error)
@@ -183,8 +223,7 @@ def meeting_edit(meeting_id: int):
     meeting = meetings.get_for(g.user, meeting_id, "manage_meetings")
     schema = MeetingPatchSchema(exclude=("summary",))
     try:
-        data = load_form(schema, {"scheduled_at": _local_to_iso(request.form.get("scheduled_at"))}
-                         if request.form.get("scheduled_at") else None)
+        data = load_form(schema, _scheduled_at_input(required=True))
         meetings.update(g.user, meeting, data)
     except FORM_ERRORS as error:
         status = form_error_status(error)
@@ -203,10 +242,11 @@ def meeting_queue(meeting_id: int):
     return render_block(DETAIL_TEMPLATE, "queue", **context)
 
 
-def _agenda_answer(meeting, status: int = 200, **extra):
+def _agenda_answer(meeting, status: int = 200, error=None, **extra):
     """The agenda, with the queue and the finalise panel out of band."""
     context = _context(meeting, **extra)
-    return _swap(render_blocks(DETAIL_TEMPLATE, ["agenda", "queue_oob", "finalize_oob"], **context), status)
+    body = render_blocks(DETAIL_TEMPLATE, ["agenda", "queue_oob", "finalize_oob"], **context)
+    return _error_answer(body, status, error)
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["POST"])
@@ -217,7 +257,7 @@ def meeting_agenda_add(meeting_id: int):
         meetings.add_to_agenda(g.user, meeting, data["requirement_ids"])
     except FORM_ERRORS as error:
         status = form_error_status(error)
-        return _agenda_answer(meeting, status, errors=errors_of(error))
+        return _agenda_answer(meeting, status, error, errors=errors_of(error))
     return _agenda_answer(meeting)
 
 
@@ -227,7 +267,7 @@ def meeting_agenda_remove(meeting_id: int, requirement_id: int):
     try:
         meetings.remove_from_agenda(g.user, meeting, requirement_id)
     except FORM_ERRORS as error:
-        return _agenda_answer(meeting, form_error_status(error), errors=errors_of(error))
+        return _agenda_answer(meeting, form_error_status(error), error, errors=errors_of(error))
     return _agenda_answer(meeting)
 
 
@@ -238,7 +278,7 @@ def meeting_agenda_move(meeting_id: int, requirement_id: int):
         data = load_form(AgendaMoveSchema())
         meetings.move(g.user, meeting, requirement_id, data["direction"])
     except FORM_ERRORS as error:
-        return _agenda_answer(meeting, form_error_status(error), errors=errors_of(error))
+        return _agenda_answer(meeting, form_error_status(error), error, errors=errors_of(error))
     return _agenda_answer(meeting)
 
 
@@ -250,7 +290,7 @@ def meeting_agenda_order(meeting_id: int):
         ids = _ids(request.form.getlist("requirement_ids"))
         meetings.reorder(g.user, meeting, ids)
     except FORM_ERRORS as error:
-        return _agenda_answer(meeting, form_error_status(error), errors=errors_of(error))
+        return _agenda_answer(meeting, form_error_status(error), error, errors=errors_of(error))
     return _agenda_answer(meeting)
 
 
@@ -272,8 +312,9 @@ def meeting_notes(meeting_id: int, requirement_id: int):
         item = meetings.save_notes(g.user, meeting, requirement_id, data["notes"])
     except FORM_ERRORS as error:
         status = form_error_status(error)
-        return render_template("meetings/_saved.html", target=f"saved-{requirement_id}", saved_at=None,
-                               error=errors_of(error)), status
+        body = render_template("meetings/_saved.html", target=f"saved-{requirement_id}", saved_at=None,
+                               error=errors_of(error))
+        return _error_answer(body, status, error)
     return render_template("meetings/_saved.html", target=f"saved-{requirement_id}",
                            saved_at=item.notes_saved_at, saved_text=_saved_time(item.notes_saved_at), error=None)
 
@@ -286,8 +327,9 @@ def meeting_summary(meeting_id: int):
         meeting = meetings.save_summary(g.user, meeting, data["summary"])
     except FORM_ERRORS as error:
         status = form_error_status(error)
-        return render_template("meetings/_saved.html", target="saved-summary", saved_at=None,
-                               error=errors_of(error)), status
+        body = render_template("meetings/_saved.html", target="saved-summary", saved_at=None,
+                               error=errors_of(error))
+        return _error_answer(body, status, error)
     return render_template("meetings/_saved.html", target="saved-summary", saved_at=meeting.summary_saved_at,
                            saved_text=_saved_time(meeting.summary_saved_at), error=None)
 
@@ -306,6 +348,12 @@ def meeting_decision(meeting_id: int, requirement_id: int):
         meetings.record_decision(g.user, meeting, requirement_id, data)
     except FORM_ERRORS as error:
         status = form_error_status(error)
+        if _locked(error):
+            # the minutes were finalised meanwhile: the item read-only, the panel finalised, a toast
+            context = _context(meeting, locked_message=error.message)
+            body = render_blocks(DETAIL_TEMPLATE, ["decision", "finalize_oob"],
+                                 item=_item_of(meeting, requirement_id), **context)
+            return _error_answer(body, status, error)
         context = _context(meeting, item_errors={requirement_id: errors_of(error)},
                            values={requirement_id: request.form})
         return render_block(DETAIL_TEMPLATE, "decision", item=_item_of(meeting, requirement_id), **context), status
@@ -317,8 +365,18 @@ def meeting_decision(meeting_id: int, requirement_id: int):
 # --- attendees and action items ----------------------------------------------------------
 
 
-def _attendees_answer(meeting, status: int = 200, **extra):
-    return _swap(render_block(DETAIL_TEMPLATE, "attendees", **_context(meeting, **extra)), status)
+def _attendees_answer(meeting, status: int = 200, error=None, **extra):
+    return _block_answer("attendees", meeting, status, error, **extra)
+
+
+def _block_answer(block: str, meeting, status: int = 200, error=None, **extra):
+    """One sidebar block; after a 409 because the minutes are finalised, the block read-only with
+    the message, the finalise panel out of band and a toast."""
+    if error is not None and _locked(error):
+        extra = {"locked_message": error.message}
+        body = render_blocks(DETAIL_TEMPLATE, [block, "finalize_oob"], **_context(meeting, **extra))
+        return _error_answer(body, status, error)
+    return _swap(render_block(DETAIL_TEMPLATE, block, **_context(meeting, **extra)), status)
 
 
 @bp.route("/meetings/<int:meeting_id>/attendees", methods=["POST"])
@@ -327,7 +385,7 @@ def meeting_attendee_add(meeting_id: int):
     try:
         meetings.add_attendee(g.user, meeting, load_form(AttendeeCreateSchema()))
     except FORM_ERRORS as error:
-        return _attendees_answer(meeting, form_error_status(error), errors=errors_of(error), values=request.form)
+        return _attendees_answer(meeting, form_error_status(error), error, errors=errors_of(error), values=request.form)
     return _attendees_answer(meeting)
 
 
@@ -338,7 +396,7 @@ def meeting_attendee_update(meeting_id: int, attendee_id: int):
     try:
         meetings.update_attendee(g.user, meeting, attendee_id, load_form(AttendeePatchSchema()))
     except FORM_ERRORS as error:
-        return _attendees_answer(meeting, form_error_status(error), errors=errors_of(error))
+        return _attendees_answer(meeting, form_error_status(error), error, errors=errors_of(error))
     return _attendees_answer(meeting)
 
 
@@ -348,12 +406,12 @@ def meeting_attendee_remove(meeting_id: int, attendee_id: int):
     try:
         meetings.remove_attendee(g.user, meeting, attendee_id)
     except FORM_ERRORS as error:
-        return _attendees_answer(meeting, form_error_status(error), errors=errors_of(error))
+        return _attendees_answer(meeting, form_error_status(error), error, errors=errors_of(error))
     return _attendees_answer(meeting)
 
 
-def _actions_answer(meeting, status: int = 200, **extra):
-    return _swap(render_block(DETAIL_TEMPLATE, "action_items", **_context(meeting, **extra)), status)
+def _actions_answer(meeting, status: int = 200, error=None, **extra):
+    return _block_answer("action_items", meeting, status, error, **extra)
 
 
 @bp.route("/meetings/<int:meeting_id>/action-items", methods=["POST"])
@@ -362,7 +420,7 @@ def meeting_action_add(meeting_id: int):
     try:
         meetings.add_action_item(g.user, meeting, load_form(ActionItemCreateSchema()))
     except FORM_ERRORS as error:
-        return _actions_answer(meeting, form_error_status(error), errors=errors_of(error), values=request.form)
+        return _actions_answer(meeting, form_error_status(error), error, errors=errors_of(error), values=request.form)
     return _actions_answer(meeting)
 
 
@@ -372,7 +430,7 @@ def meeting_action_remove(meeting_id: int, action_item_id: int):
     try:
         meetings.remove_action_item(g.user, meeting, action_item_id)
     except FORM_ERRORS as error:
-        return _actions_answer(meeting, form_error_status(error), errors=errors_of(error))
+        return _actions_answer(meeting, form_error_status(error), error, errors=errors_of(error))
     return _actions_answer(meeting)
 
 
@@ -389,7 +447,7 @@ def meeting_finalize(meeting_id: int):
         blockers = {k: v for k, v in errors_of(error).items() if k.startswith("agenda")}
         context = _context(meeting, blockers=blockers, finalize_message=getattr(error, "message", None)
                            or _("Nothing was applied."))
-        return render_block(DETAIL_TEMPLATE, "finalize", **context), status
+        return _error_answer(render_block(DETAIL_TEMPLATE, "finalize", **context), status, error)
     return _redirect(url_for("web.meeting_detail", meeting_id=meeting_id))
 
 
@@ -413,14 +471,21 @@ def meeting_minutes(meeting_id: int):
     """The minutes as a printable page."""
     meetings.get_for(g.user, meeting_id)
     meeting = meetings.load_full(meeting_id)
+    # a document: Chinese organisation labels and headings whatever the UI language
     return render_template(
         "meetings/minutes.html",
         meeting=meeting,
         groups=meetings.attendees_by_organization(meeting),
+        org_labels=meetings.ORGANIZATION_LABELS_ZH,
+        attendance_text=meetings.attendance_text,
         host=meetings.host_of(meeting),
         recorder=meetings.recorder_of(meeting),
         decision_text=meeting_documents.decision_text,
         title=meeting_documents.minutes_title(meeting),
+        issuer=meeting_documents.issuer(meeting),
+        cn_date=meeting_documents.cn_date,
+        cn_datetime=meeting_documents._cn_datetime,
+        local=meeting_documents._local,
     )
 
 
@@ -430,7 +495,8 @@ def meeting_docx(meeting_id: int):
 
     meetings.get_for(g.user, meeting_id)
     meeting = meetings.load_full(meeting_id)
-    return _download(meeting_documents.minutes_docx(meeting), DOCX_MIME, meeting_documents.docx_filename(meeting))
+    return _download(meeting_documents.minutes_docx(meeting), DOCX_MIME, meeting_documents.docx_filename(meeting),
+                     meeting_documents.docx_ascii_filename(meeting))
 
 
 @bp.route("/meetings/<int:meeting_id>.ics")
@@ -439,8 +505,7 @@ def meeting_ics(meeting_id: int) -> Response:
 
     meetings.get_for(g.user, meeting_id)
     meeting = meetings.load_full(meeting_id)
-    return _download(meeting_documents.meeting_ics(meeting, request.host.split(":")[0]), "text/calendar",
-                     f"meeting-{meeting.id}.ics")
+    return _download(meeting_documents.meeting_ics(meeting), "text/calendar", f"meeting-{meeting.id}.ics")
 
 
 # --- the requirement page's card ---------------------------------------------------------
@@ -455,6 +520,11 @@ class RequirementMeetings:
         self.open_meetings = meetings.open_meetings_for(user, req)
         self.visible = {item.meeting_id for item in self.items if meetings.in_scope(user, item.meeting)}
         self.can_add = bool(self.open_meetings)
+        # why a manager gets no "加入评审会" control: it is on a draft meeting's agenda already
+        self.pending = (
+            next((item.meeting for item in self.items if item.meeting.status == "draft"), None)
+            if permissions.can(user, "manage_meetings", req) else None
+        )
 
 
 @bp.app_template_global("meetings_for_requirement")
@@ -470,6 +540,11 @@ def meeting_status_label(status: str) -> str:
 @bp.app_template_global("organization_label")
 def organization_label(code: str) -> str:
     return str(meetings.ORGANIZATION_LABELS.get(code, code))
+
+
+@bp.app_template_global("deferred_until")
+def deferred_until(item) -> str:
+    return meetings.until_text(item)
 
 
 @bp.app_template_filter("saved_time")

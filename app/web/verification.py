@@ -40,7 +40,26 @@ ENVIRONMENT_LABELS = {
     "pre_release": _l("Pre-release environment"),
     "production": _l("Production environment"),
 }
+CHANGE_LABELS = {
+    "added": _l("Added"),
+    "changed": _l("Changed"),
+    "renamed": _l("Renamed"),
+    "retired": _l("Retired"),
+    "restored": _l("Restored"),
+}
 SHOW_FILTERS = ("all", "failures", "untested")
+CHECKLIST_TARGET = "checklist"
+
+
+def _input_error_status(error: Exception) -> int:
+    """The status of a form answer for a user-input failure.
+
+    htmx swaps only 2xx, 409 and 422 answers (base.html's responseHandling): a failure the
+    API answers with 400 (a .feature syntax error, a malformed report) or another 4xx about
+    the input is answered here with 422 so its message is shown where the form is. Not found
+    and forbidden propagate (form_error_status)."""
+    status = form_error_status(error)
+    return status if status in (409, 422) else 422
 
 
 @bp.app_template_global()
@@ -51,6 +70,12 @@ def result_label(status: str) -> str:
 @bp.app_template_global()
 def environment_label(environment: str) -> str:
     return str(ENVIRONMENT_LABELS.get(environment, environment))
+
+
+@bp.app_template_global()
+def change_label(change: str) -> str:
+    """A scenario revision's change (added, changed, renamed, retired, restored) for people."""
+    return str(CHANGE_LABELS.get(change, change))
 
 
 @bp.app_template_global()
@@ -69,7 +94,11 @@ def feature_list():
 
 @bp.route("/features/upload", methods=["POST"])
 def feature_upload():
-    """Import several .feature files at once; each file is its own transaction."""
+    """Import several .feature files at once; each file is its own transaction.
+
+    The answer lists every file's outcome (the stored ones, and for a failing one its message,
+    with file, line and column for a syntax error) and refreshes the feature table out of
+    band; it is 422 if any file failed, so htmx swaps it (the API answers a syntax error 400)."""
     permissions.require(g.user, "manage_scenarios")
     folder = (request.form.get("folder") or "").strip().strip("/")
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
@@ -86,12 +115,11 @@ def feature_upload():
             results.append({"path": result.path, "ok": True, "result": result})
         except UnicodeDecodeError:
             results.append({"path": path, "ok": False, "error": _l("The file is not UTF-8 text.")})
-            status = 400
+            status = 422
         except DomainError as error:
-            if error.status in (401, 403, 404):
-                raise
+            _input_error_status(error)  # not found and forbidden propagate
             results.append({"path": path, "ok": False, "error": error.message})
-            status = error.status if status == 200 else status
+            status = 422
     context = dict(features=scenarios.features(g.user), results=results, errors=errors)
     return render_blocks(FEATURES_TEMPLATE, ["upload", "feature_table_oob"], **context), status
 
@@ -99,11 +127,12 @@ def feature_upload():
 @bp.route("/features/<int:feature_id>")
 def feature_detail(feature_id: int):
     feature = scenarios.get_feature(g.user, feature_id)
+    description = scenarios.feature_description(feature)
     items = paginate(scenarios.search(g.user, {"feature": feature.id, "include_retired": True}), 1, 10_000).items
     revision = request.args.get("revision", type=int)
     return render_template(
         "verification/feature.html", feature=feature, scenarios=items, revisions=scenarios.revisions(feature),
-        domains=scenarios.domains_of([s.id for s in items]), labels=display_labels(),
+        domains=scenarios.domains_of([s.id for s in items]), labels=display_labels(), description=description,
         shown_revision=revision, revision_text=scenarios.revision_text(feature, revision) if revision else None,
     )
 
@@ -159,6 +188,12 @@ def release_list():
 
 
 def _redirect(target: str):
+    """After a form succeeds, go to `target` as a page of its own.
+
+    For htmx, HX-Location: htmx GETs `target` and swaps it into <body>. That request carries
+    HX-Request but neither HX-Boosted nor HX-Target (the body has no id), so pages answer it
+    with the whole page; only a request aimed at a part (e.g. HX-Target: checklist) gets a
+    fragment (see run_detail)."""
     response = make_response("", 303)
     response.headers["Location"] = target
     if request.headers.get("HX-Request") == "true":
@@ -196,7 +231,7 @@ def run_create(release_id: int):
         data["requirements"] = _codes(request.form.get("requirements", ""))
         run = verification.create_run(g.user, release, data)
     except FORM_ERRORS as error:
-        status = form_error_status(error)
+        status = _input_error_status(error)
         context = _release_context(release, errors=errors_of(error), values=request.form)
         return render_page_or_block(RELEASE_TEMPLATE, "run_form", **context), status
     return _redirect(url_for("web.run_detail", run_id=run.id))
@@ -219,13 +254,26 @@ def _run_context(run, show: str = "all", **extra):
                 import_result=extra.pop("import_result", None), errors=extra.pop("errors", {}), **extra)
 
 
+def _checklist_only() -> bool:
+    """Only the checklist is asked for: the filter links (hx-target="#checklist"). Every other
+    request, htmx navigations after a form (HX-Location) and history restores included, gets
+    the whole page with its header, progress bar and tools."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Target") == CHECKLIST_TARGET
+        and request.headers.get("HX-Boosted") != "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
 @bp.route("/runs/<int:run_id>")
 def run_detail(run_id: int):
     run = verification.get_run(g.user, run_id)
     context = _run_context(run, _show())
-    response = make_response(render_page_or_block(RUN_TEMPLATE, "checklist", **context))
-    if request.headers.get("HX-Request") == "true":
-        response.headers["HX-Push-Url"] = url_for("web.run_detail", run_id=run.id, show=context["show"])
+    if not _checklist_only():
+        return render_template(RUN_TEMPLATE, **context)
+    response = make_response(render_block(RUN_TEMPLATE, "checklist", **context))
+    response.headers["HX-Push-Url"] = url_for("web.run_detail", run_id=run.id, show=context["show"])
     return response
 
 
@@ -261,7 +309,7 @@ def run_scenario_update(run_id: int, scenario_id: int):
             data["status"] = None
         verification.record(g.user, run, {**data, "scenario_id": scenario_id})
     except FORM_ERRORS as error:
-        status = form_error_status(error)
+        status = _input_error_status(error)
         context = _row_context(run, scenario_id, errors=errors_of(error))
         return render_block(RUN_TEMPLATE, "scenario", **context), status
     context = _row_context(run, scenario_id, saved=True)
@@ -277,9 +325,10 @@ def run_evidence(run_id: int, scenario_id: int):
             raise ValidationFailed.field("file", Msg("Choose a file to upload."))
         verification.add_evidence(g.user, run, scenario_id, upload.filename, upload.stream, upload.mimetype)
     except DomainError as error:
-        status = form_error_status(error)
+        status = _input_error_status(error)
         return render_block(RUN_TEMPLATE, "scenario", **_row_context(run, scenario_id, errors=errors_of(error))), status
-    return render_block(RUN_TEMPLATE, "scenario", **_row_context(run, scenario_id))
+    # the answer replaces the scenario: keep it expanded, as the tester left it
+    return render_block(RUN_TEMPLATE, "scenario", **_row_context(run, scenario_id, expanded=True))
 
 
 @bp.route("/evidence/<int:evidence_id>")
@@ -297,7 +346,7 @@ def run_import(run_id: int):
             raise ValidationFailed.field("file", Msg("Choose a report file."))
         result = verification.import_report(g.user, run, upload.read(), upload.mimetype or "")
     except DomainError as error:
-        status = form_error_status(error)
+        status = _input_error_status(error)  # a malformed report: 400 in the API, 422 here
         context = _run_context(run, _show(), errors=errors_of(error))
         return render_block(RUN_TEMPLATE, "import_form", **context), status
     context = _run_context(run, _show(), import_result=result)
@@ -306,6 +355,7 @@ def run_import(run_id: int):
 
 @bp.route("/runs/<int:run_id>/rerun", methods=["POST"])
 def run_rerun(run_id: int):
+    """A new attempt on the failed and blocked scenarios; testers (record_results) may."""
     run = verification.get_run(g.user, run_id, "record_results")
     verification.rerun(g.user, run)
     return _redirect(url_for("web.run_detail", run_id=run.id))

@@ -181,6 +181,11 @@ def release_created(world, library, who, version):
     library["releases"][version] = body
 
 
+@when(P('{who:Who}创建迭代版本"{version}"'), target_fixture="response")
+def create_release(world, library, who, version):
+    return world.person(who).client.post("/api/v1/releases", json={"version": version, "domains": ["execution"]})
+
+
 def create_run(world, library, who, version, environment, **selection):
     release = library["releases"][version]
     body = {"environment": environment, **selection}

@@ -435,3 +435,155 @@ def test_openapi_documents_meeting_routes(client):
     for path in ("/api/v1/meetings", "/api/v1/meetings/{meeting_id}/finalize",
                  "/api/v1/meetings/{meeting_id}/agenda/{requirement_id}"):
         assert path in paths
+
+
+# --- audit fixes -------------------------------------------------------------------------
+
+
+def test_finalize_blocked_when_status_moved_within_review_statuses(manager, meeting, ready, api):
+    """Moved to deferred outside the meeting after the decision: 409 finalize_blocked naming the item."""
+    m, (a, r, n, d) = _four_decided(manager, meeting, ready)
+    assert manager.post(f"{REQ}/{a['id']}/transitions", json={"to": "deferred", "reason": "另行安排"}).status_code == 200
+    body = assert_error(manager.post(f"{BASE}/{m['id']}/finalize"), 409, "finalize_blocked")
+    assert list(body["errors"]) == [f"agenda.{a['id']}"]
+    assert a["code"] in body["errors"][f"agenda.{a['id']}"][0] and "deferred" in body["message"]
+    observer = api("admin", "440000")
+    assert [observer.get(f"{REQ}/{x['id']}").json["status"] for x in (a, r, n, d)] == [
+        "deferred", "awaiting_review", "awaiting_review", "deferred"]
+    assert db.session.scalar(select(func.count(Feedback.id))) == 0
+
+
+def test_requirement_on_only_one_draft_agenda(manager, meeting, ready):
+    first, second = meeting(title="第一次评审会"), meeting(title="第二次评审会")
+    req = ready()
+    assert manager.post(f"{BASE}/{first['id']}/agenda", json={"requirement_ids": [req["id"]]}).status_code == 201
+    body = assert_error(manager.post(f"{BASE}/{second['id']}/agenda", json={"requirement_ids": [req["id"]]}),
+                        409, "on_other_agenda")
+    assert "第一次评审会" in body["message"] and req["code"] in body["message"]
+    assert "requirement_ids" in body["errors"]
+    assert manager.get(f"{BASE}/{second['id']}").json["agenda"] == []
+    assert req["id"] not in [r["id"] for r in manager.get(f"{BASE}/{second['id']}/queue").json]
+
+
+def test_whitespace_only_text_is_rejected(manager, meeting, ready):
+    body = assert_error(manager.post(BASE, json={"title": "   ", "scheduled_at": "2026-06-18T14:30:00+08:00"}), 422)
+    assert list(body["errors"]) == ["title"]
+    m = meeting(title="  评审会  ")
+    assert m["title"] == "评审会"
+    assert list(assert_error(manager.patch(f"{BASE}/{m['id']}", json={"title": " \t "}), 422)["errors"]) == ["title"]
+    body = assert_error(manager.post(f"{BASE}/{m['id']}/attendees", json={"name": "   ", "organization": "other"}), 422)
+    assert list(body["errors"]) == ["name"]
+    attendee = manager.post(f"{BASE}/{m['id']}/attendees", json={"name": "王建国", "organization": "other"}).json
+    body = assert_error(manager.patch(f"{BASE}/{m['id']}/attendees/{attendee['id']}", json={"name": "  "}), 422)
+    assert list(body["errors"]) == ["name"]
+    body = assert_error(manager.post(f"{BASE}/{m['id']}/action-items", json={"text": "  ", "owner": " "}), 422)
+    assert set(body["errors"]) == {"text", "owner"}
+    assert manager.get(f"{BASE}/{m['id']}").json["action_items"] == []
+
+
+def test_queue_filters_by_type_and_region(manager, meeting, ready):
+    m = meeting()
+    city_defect = ready(title="市本级缺陷", type="defect", region="445200")
+    county_functional = ready(title="榕城区功能", type="functional", region="445202")
+    ids = lambda query: [r["id"] for r in manager.get(f"{BASE}/{m['id']}/queue?{query}").json]  # noqa: E731
+    assert set(ids("")) == {city_defect["id"], county_functional["id"]}
+    assert ids("type=defect") == [city_defect["id"]]
+    assert ids("type=functional") == [county_functional["id"]]
+    assert ids("region=445202") == [county_functional["id"]]
+    assert ids("region=445202&type=defect") == []
+    assert "region" in assert_error(manager.get(f"{BASE}/{m['id']}/queue?region=999999"), 422)["errors"]
+
+
+def test_past_meetings_newest_first_and_finalised_not_upcoming(manager, meeting, ready):
+    meeting(title="2019年的会", scheduled_at="2019-03-01T09:00:00+08:00")
+    meeting(title="2021年的会", scheduled_at="2021-03-01T09:00:00+08:00")
+    meeting(title="2020年的会", scheduled_at="2020-03-01T09:00:00+08:00")
+    done = meeting(title="已定稿的将来会", scheduled_at="2099-03-01T09:00:00+08:00")
+    req = ready()
+    manager.post(f"{BASE}/{done['id']}/agenda", json={"requirement_ids": [req["id"]]})
+    decide(manager, done["id"], req["id"], decision="approved")
+    assert manager.post(f"{BASE}/{done['id']}/finalize").status_code == 200
+    past = [m["title"] for m in manager.get(f"{BASE}?when=past").json["items"]]
+    assert past == ["已定稿的将来会", "2021年的会", "2020年的会", "2019年的会"]
+    assert manager.get(f"{BASE}?when=upcoming").json["items"] == []
+
+
+def test_meeting_readable_by_users_who_see_an_agenda_requirement(api, ready):
+    province = api("manager", "440000")
+    m = province.post(BASE, json={"title": "全省需求评审会", "scheduled_at": "2099-06-18T14:30:00+08:00"}).json
+    other = province.post(BASE, json={"title": "不含揭阳事项", "scheduled_at": "2099-06-19T14:30:00+08:00"}).json
+    req = ready()
+    assert province.post(f"{BASE}/{m['id']}/agenda", json={"requirement_ids": [req["id"]]}).status_code == 201
+    for reader in (api("taskforce", "445200"), api("manager", "445200")):
+        assert reader.get(f"{BASE}/{m['id']}").status_code == 200
+        assert reader.get(f"{BASE}/{m['id']}/minutes.docx").status_code == 200
+        assert reader.get(f"{BASE}/{m['id']}.ics").status_code == 200
+        assert_error(reader.get(f"{BASE}/{other['id']}"), 404)
+    assert_error(api("manager", "440100").get(f"{BASE}/{m['id']}"), 404)
+    jy = api("manager", "445200")
+    assert_error(jy.patch(f"{BASE}/{m['id']}", json={"title": "改"}), 403, "forbidden")
+    assert_error(decide(jy, m["id"], req["id"], notes="x"), 403)
+    assert_error(jy.post(f"{BASE}/{m['id']}/attendees", json={"name": "x", "organization": "other"}), 403)
+    assert_error(jy.post(f"{BASE}/{m['id']}/finalize"), 403)
+    assert_error(jy.delete(f"{BASE}/{m['id']}/agenda/{req['id']}"), 403)
+
+
+def test_docx_layout_notes_dates_footer_and_filename(manager, meeting, ready):
+    from docx import Document
+
+    m = meeting(scheduled_at="2027-03-05T09:00:00+08:00")
+    req = ready()
+    manager.post(f"{BASE}/{m['id']}/agenda", json={"requirement_ids": [req["id"]]})
+    decide(manager, m["id"], req["id"], notes="讨论：需省级统一改造", decision="deferred", until="2027-03-31")
+    manager.post(f"{BASE}/{m['id']}/attendees", json={"name": "陈丽", "organization": "taskforce", "present": False})
+    manager.post(f"{BASE}/{m['id']}/action-items", json={"text": "补充材料", "owner": "林晓燕", "due": "2027-04-02"})
+    response = manager.get(f"{BASE}/{m['id']}/minutes.docx")
+    disposition = response.headers["Content-Disposition"]
+    assert f'filename="meeting-{m["id"]}-minutes.docx"' in disposition
+    assert "filename*=UTF-8''" in disposition and "%E4%BC%9A%E8%AE%AE%E7%BA%AA%E8%A6%81" in disposition  # 会议纪要
+    doc = Document(io.BytesIO(response.data))
+    paragraphs = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert "讨论：需省级统一改造" in cells
+    assert "2027年3月31日" in cells and "2027年4月2日" in cells and "2027年03月" not in cells + paragraphs
+    assert "2027年3月5日" in paragraphs
+    assert "专班：缺席：陈丽" in paragraphs and "；缺席" not in paragraphs
+    assert "组织单位：揭阳市数字财政需求评审会" in paragraphs and "（（" not in paragraphs
+    assert doc.paragraphs[-2].text == "揭阳市数字财政需求评审会"
+    body = [p for p in doc.paragraphs if p.text.startswith("本次会议")][0]
+    assert body.runs[0].font.size.pt == 16
+    footer = doc.sections[0].footer.paragraphs[0]._element.xml
+    assert "PAGE" in footer and "fldChar" in footer
+
+
+def test_ics_uid_does_not_depend_on_the_host_and_has_dtend(manager, meeting, app):
+    from icalendar import Calendar
+
+    m = meeting(scheduled_at="2026-06-18T14:30:00+08:00")
+    answers = [manager.get(f"{BASE}/{m['id']}.ics", base_url=f"http://{host}/") for host in ("a.example", "b.example")]
+    events = [next(iter(Calendar.from_ical(r.data).walk("VEVENT"))) for r in answers]
+    assert {str(e["uid"]) for e in events} == {f"meeting-{m['id']}@szcz-tracker"}
+    end = events[0].decoded("dtend")
+    assert (end - events[0].decoded("dtstart")).total_seconds() == 120 * 60
+    app.config["ICS_UID_DOMAIN"] = "czt.gd.example"
+    again = next(iter(Calendar.from_ical(manager.get(f"{BASE}/{m['id']}.ics").data).walk("VEVENT")))
+    assert str(again["uid"]) == f"meeting-{m['id']}@czt.gd.example"
+
+
+def test_remove_from_agenda_unlinks_action_items(manager, meeting, ready):
+    m = meeting()
+    req = ready()
+    manager.post(f"{BASE}/{m['id']}/agenda", json={"requirement_ids": [req["id"]]})
+    action = manager.post(f"{BASE}/{m['id']}/action-items",
+                          json={"text": "补充材料", "owner": "林晓燕", "requirement_id": req["id"]}).json
+    assert manager.delete(f"{BASE}/{m['id']}/agenda/{req['id']}").status_code == 204
+    items = manager.get(f"{BASE}/{m['id']}/action-items").json
+    assert [(x["id"], x["requirement_id"], x["requirement_code"]) for x in items] == [(action["id"], None, None)]
+
+
+def test_deferred_decision_timeline_says_deferred_until(manager, meeting, ready, api):
+    m, (a, r, n, d) = _four_decided(manager, meeting, ready)
+    assert manager.post(f"{BASE}/{m['id']}/finalize").status_code == 200
+    last = api("admin", "440000").get(f"{REQ}/{d['id']}/timeline").json[-1]
+    assert last["details"]["context"]["until"] == "2026年第三季度"
+    assert "2026年第三季度" in last["summary"] and "目标" not in last["summary"] and "target" not in last["summary"]

@@ -212,7 +212,16 @@ def test_status_follows_steps_unless_set_directly(manager, run):
     assert [s["status"] for s in answer.json["steps"]] == ["passed", "passed", "failed", "passed"]
     answer = manager.put(url, json={"status": "skipped"})
     assert answer.json["status"] == "skipped" and answer.json["set_directly"] is True
+    # a step mark later records the step but keeps the status set directly ...
     answer = manager.put(url, json={"steps": [{"index": 2, "status": "passed"}]})
+    assert answer.json["status"] == "skipped" and answer.json["set_directly"] is True
+    assert [s["status"] for s in answer.json["steps"]] == ["passed", "passed", "passed", "passed"]
+    bulk = manager.post(f"/api/v1/runs/{run['id']}/results",
+                        json=[{"scenario_id": sid, "steps": [{"index": 1, "status": "passed"}]}])
+    assert bulk.status_code == 200
+    assert results(manager, run["id"])[0]["status"] == "skipped"
+    # ... until it is cleared explicitly: the status follows the steps again
+    answer = manager.put(url, json={"status": None})
     assert answer.json["status"] == "passed" and answer.json["set_directly"] is False
     totals = manager.get(f"/api/v1/runs/{run['id']}").json["totals"]
     assert totals == {"passed": 1, "failed": 0, "blocked": 0, "skipped": 0, "untested": 5, "total": 6}
@@ -340,8 +349,10 @@ def test_unmatched_cases_are_listed(manager, api, library):
     [
         (b"{not json", "application/json", "not valid JSON"),
         (b'{"features": []}', "application/json", "list of features"),
-        (b'[{"uri": "a.feature", "elements": [{"name": "x", "steps": [{"name": "s"}]}]}]', "application/json",
-         "no result status"),
+        (b'[{"uri": "a.feature", "elements": [{"name": "x", "steps": [{"name": "s", "result": "ok"}]}]}]',
+         "application/json", "no result status"),
+        (b'[{"uri": "a.feature", "elements": [{"name": "x", "steps": [{"name": "s", "result": {}}]}]}]',
+         "application/json", "no result status"),
         (b"<testsuite><testcase", "application/xml", "not valid XML"),
         (b"<html></html>", "application/xml", "<testsuites> or <testsuite>"),
         (b"", "application/json", "empty"),
@@ -361,7 +372,8 @@ def test_import_rejects_other_media_types(manager, run):
 
 def test_import_is_all_or_nothing_when_a_report_is_half_broken(manager, run):
     data = json.loads(report("cucumber-js.json"))
-    data.append({"uri": "x.feature", "elements": [{"name": "坏的", "steps": [{"keyword": "当", "name": "x"}]}]})
+    data.append({"uri": "x.feature", "elements": [{"name": "坏的", "steps": [{"keyword": "当", "name": "x",
+                                                                              "result": "passed"}]}]})
     answer = manager.post(f"/api/v1/runs/{run['id']}/import", data=json.dumps(data), content_type="application/json")
     assert answer.status_code == 400
     assert all(r["status"] == "untested" for r in results(manager, run["id"]))
@@ -383,3 +395,130 @@ def test_requirement_filed_after_import_is_traced_and_scope_applies(api, manager
     guangzhou = api("engineer", "440100")
     assert guangzhou.get("/api/v1/scenarios", query_string={"requirement": code}).json["total"] == 0
     assert guangzhou.get(f"/api/v1/scenarios/{one['id']}").json["requirements"] == []
+
+
+# --- audit fixes -------------------------------------------------------------------------
+
+
+def new_release(client, version="V2026.12"):
+    response = client.post("/api/v1/releases", json={"version": version})
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def test_run_by_requirement_uses_tag_links_and_the_users_scope(api, manager, filed):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    code = f"REQ-{datetime.now(ZoneInfo('Asia/Shanghai')).year}-0001"
+    text = fixture_feature().replace("@REQ-2026-0001", f"@{code}")
+    manager.post("/api/v1/features", json={"path": FEATURE_PATH, "text": text})
+    assert filed()["code"] == code  # filed after the import: linked by its tag only
+    release = new_release(manager)
+    created = manager.post(f"/api/v1/releases/{release['id']}/runs",
+                           json={"environment": "acceptance", "requirements": [code]})
+    assert created.status_code == 201, created.json
+    assert created.json["scenario_count"] == 6
+    # a Guangzhou engineer: the 揭阳 requirement is unknown, worded like one that does not exist
+    guangzhou = api("engineer", "440100")
+    outside = guangzhou.post(f"/api/v1/releases/{release['id']}/runs",
+                             json={"environment": "acceptance", "requirements": [code]})
+    missing = guangzhou.post(f"/api/v1/releases/{release['id']}/runs",
+                             json={"environment": "acceptance", "requirements": ["REQ-2000-9999"]})
+    assert outside.status_code == missing.status_code == 422
+    assert outside.json["errors"]["requirements"] == [f"Unknown requirement(s): {code}."]
+    assert missing.json["errors"]["requirements"] == ["Unknown requirement(s): REQ-2000-9999."]
+
+
+def test_engineers_start_runs_and_rerun_but_do_not_create_releases(api, manager, library):
+    engineer, taskforce = api("engineer", "445200"), api("taskforce", "445200")
+    assert engineer.post("/api/v1/releases", json={"version": "V9"}).status_code == 403
+    release = new_release(manager)
+    url = f"/api/v1/releases/{release['id']}/runs"
+    assert taskforce.post(url, json={"environment": "acceptance"}).status_code == 403
+    created = engineer.post(url, json={"environment": "acceptance", "region": "445200"})
+    assert created.status_code == 201, created.json
+    row = results(engineer, created.json["id"])[0]
+    engineer.put(f"/api/v1/runs/{created.json['id']}/results/{row['scenario_id']}", json={"status": "failed"})
+    rerun = engineer.post(f"/api/v1/runs/{created.json['id']}/rerun", json={})
+    assert rerun.status_code == 200 and rerun.json["rerun"] == 1
+    assert taskforce.post(f"/api/v1/runs/{created.json['id']}/rerun", json={}).status_code == 403
+
+
+def test_pytest_bdd_uris_match_a_library_path_with_more_folders(manager):
+    path = "features/payments/correction.feature"  # pytest-bdd writes "payments/correction.feature"
+    assert manager.post("/api/v1/features", json={"path": path, "text": fixture_feature()}).status_code == 201
+    release = new_release(manager)
+    run = manager.post(f"/api/v1/releases/{release['id']}/runs", json={"environment": "acceptance"}).json
+    answer = manager.post(f"/api/v1/runs/{run['id']}/import", data=report("pytest-bdd.json"),
+                          content_type="application/json")
+    assert answer.status_code == 200, answer.json
+    assert (answer.json["matched"], answer.json["unmatched"]) == (6, [])
+    assert (answer.json["passed"], answer.json["failed"]) == (4, 2)
+
+
+def test_behave_report_with_steps_not_run_after_a_middle_failure(manager):
+    with open(os.path.join(REPORTS, "middle", "payments", "refund_review.feature"), encoding="utf-8") as fh:
+        text = fh.read()
+    assert manager.post("/api/v1/features", json={"path": "payments/refund_review.feature", "text": text}).status_code == 201
+    release = new_release(manager)
+    run = manager.post(f"/api/v1/releases/{release['id']}/runs", json={"environment": "acceptance"}).json
+    body = report("behave-middle-failure.json")
+    assert b'"result"' in body and body.count(b'"result"') < body.count(b'"keyword"') - 1  # steps without result
+    answer = manager.post(f"/api/v1/runs/{run['id']}/import", data=body, content_type="application/json")
+    assert answer.status_code == 200, answer.json
+    assert (answer.json["matched"], answer.json["passed"], answer.json["failed"]) == (2, 1, 1)
+    rows = {r["name"]: r for r in results(manager, run["id"])}
+    failed = rows["复核不通过时后续步骤不执行"]
+    assert failed["status"] == "failed" and failed["set_directly"] is False
+    assert [s["status"] for s in failed["steps"]] == ["passed", "failed", "skipped", "skipped"]
+    assert "步骤未通过" in failed["steps"][1]["error"]
+    assert rows["复核通过后退回预算单位"]["status"] == "passed"
+
+
+@pytest.mark.parametrize("content_type", ["application/junit+xml", "application/octet-stream"])
+def test_import_accepts_junit_and_octet_stream_bodies(manager, run, content_type):
+    name = "behave.xml" if content_type.endswith("xml") else "cucumber-js.json"
+    answer = manager.post(f"/api/v1/runs/{run['id']}/import", data=report(name), content_type=content_type)
+    assert answer.status_code == 200, answer.json
+    assert answer.json["matched"] == 6
+    assert answer.json["format"] == ("junit" if name.endswith("xml") else "cucumber-json")
+    octet_xml = manager.post(f"/api/v1/runs/{run['id']}/import", data=report("pytest-bdd.xml"),
+                             content_type="application/octet-stream")
+    assert octet_xml.status_code == 200 and octet_xml.json["format"] == "junit"
+    # other endpoints still want JSON
+    assert manager.post("/api/v1/releases", data=b"{}", content_type="application/octet-stream").status_code == 415
+
+
+def test_unchanged_reimport_answers_200_with_unchanged(manager, library):
+    again = manager.post("/api/v1/features", json={"path": FEATURE_PATH, "text": fixture_feature()})
+    assert again.status_code == 200 and again.json["unchanged"] is True and again.json["revision"] == 1
+    changed = manager.post("/api/v1/features", json={"path": FEATURE_PATH, "text": fixture_feature() + "\n"})
+    assert changed.status_code == 201 and changed.json["unchanged"] is False and changed.json["revision"] == 2
+
+
+def test_feature_description_is_kept(manager, library):
+    body = manager.get(f"/api/v1/features/{library['id']}").json
+    assert body["description"] == "预算单位对已支付凭证办理更正，国库科复核。"
+
+
+@pytest.mark.parametrize("expression", ["@执行域 and", "(@执行域", "@a @b", "and"])
+def test_invalid_tag_expression_says_so_without_python_internals(manager, library, expression):
+    release = new_release(manager)
+    answer = manager.post(f"/api/v1/releases/{release['id']}/runs", json={"environment": "acceptance", "tags": expression})
+    assert answer.status_code == 422
+    (message,) = answer.json["errors"]["tags"]
+    assert message.startswith(f"Invalid tag expression: {expression}")
+    for internal in ("Literal(", "expressions=", "Expression:", "^", "(HERE)", "\n"):
+        assert internal not in message, message
+
+
+def test_partly_marked_scenario_counts_as_not_run(manager, run):
+    rows = results(manager, run["id"])
+    first, second = rows[0], rows[1]
+    url = f"/api/v1/runs/{run['id']}/results"
+    manager.put(f"{url}/{first['scenario_id']}", json={"steps": [{"index": 0, "status": "passed"}]})
+    manager.put(f"{url}/{second['scenario_id']}", json={"steps": [
+        {"index": i, "status": "passed" if i % 2 == 0 else "skipped"} for i in range(len(second["steps"]))]})
+    totals = manager.get(f"/api/v1/runs/{run['id']}").json["totals"]
+    assert totals == {"passed": 1, "failed": 0, "blocked": 0, "skipped": 0, "untested": 5, "total": 6}

@@ -155,3 +155,49 @@ def test_manager_runs_a_review_meeting(live_server, page, sign_in):
     page.goto(f"{base}/requirements/{d}")
     expect(page.locator("#req-status")).to_have_attribute("data-status", "awaiting_review")
     assert a_code and b_code and c_code
+
+
+def test_minutes_survive_a_dropped_connection_and_locked_edits_say_so(live_server, page, sign_in):
+    """An autosave that fails offline keeps the text, warns before leaving, and is sent again when
+    the connection returns; an edit after someone else finalised shows a toast and a read-only block."""
+    from datetime import datetime, timezone
+
+    from app.models import AgendaItem
+    from app.services import meetings
+
+    base, app = live_server
+    [(rid, _code)] = _awaiting_review(app, [("跨年退款无法关联上年度支付凭证", "execution")])
+    with app.app_context():
+        manager = db.session.scalar(db.select(User).where(User.username == "manager"))
+        meeting = meetings.create(manager, {"title": "断网演练评审会",
+                                            "scheduled_at": datetime(2099, 6, 18, 6, 30, tzinfo=timezone.utc)})
+        meetings.add_to_agenda(manager, meeting, [rid])
+        meetings.record_decision(manager, meeting, rid, {"decision": "approved"})
+        mid = meeting.id
+        db.session.remove()
+    sign_in(page, base, "manager")
+    page.goto(f"{base}/meetings/{mid}")
+    notes = page.locator(f"#notes-{rid}")
+    marker = page.locator(f"#saved-{rid}")
+
+    page.context.set_offline(True)
+    notes.fill("讨论：需省级统一改造，断网时记录")
+    expect(marker).to_have_attribute("data-state", "error", timeout=5000)
+    assert notes.evaluate("el => el.dataset.dirty") == "true"  # beforeunload would warn
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(marker).to_have_attribute("data-state", "saved", timeout=5000)
+    assert notes.evaluate("el => el.dataset.dirty || ''") == ""
+    with app.app_context():
+        item = db.session.scalar(db.select(AgendaItem).where(AgendaItem.meeting_id == mid))
+        assert item.notes == "讨论：需省级统一改造，断网时记录"
+        # meanwhile, in another tab, the minutes are finalised
+        manager = db.session.scalar(db.select(User).where(User.username == "manager"))
+        meetings.finalize(manager, meetings.get_for(manager, mid))
+        db.session.remove()
+    page.fill("#attendee-form input[name=name]", "王建国")
+    page.click("#add-attendee")
+    expect(page.locator("#attendees [data-locked=true]")).to_be_visible()
+    expect(page.locator("#toast")).to_contain_text("断网演练评审会")
+    expect(page.locator("#attendee-form")).to_have_count(0)
+    expect(page.locator("#finalised-note")).to_be_visible()

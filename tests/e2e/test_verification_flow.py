@@ -129,3 +129,69 @@ def test_checklist_works_at_phone_width(live_server, run_id, browser, sign_in):
         assert overflow <= 1, overflow
     finally:
         context.close()
+
+
+# --- audit fixes -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def release_id(live_server):
+    """The fixture feature imported and release V2026.11 (no run yet)."""
+    base, app = live_server
+    with app.app_context():
+        engineer = db.session.scalar(select(User).where(User.username == "engineer"))
+        manager = db.session.scalar(select(User).where(User.username == "manager"))
+        with open(os.path.join(REPORTS, "features", "payments", "correction.feature"), encoding="utf-8") as fh:
+            scenarios.import_feature(engineer, "payments/correction.feature", fh.read())
+        return verification.create_release(manager, {"version": "V2026.11", "name": "11月迭代"}).id
+
+
+def expect_whole_run_page(page) -> None:
+    expect(page.locator("header.topbar")).to_have_count(1)
+    expect(page.locator("nav.mainnav")).to_be_visible()
+    expect(page.locator("#run-progress")).to_be_visible()
+    expect(page.locator("#run-progress-slot")).to_have_count(1)
+    expect(page.locator("#checklist")).to_have_count(1)
+    expect(page.locator("h1")).to_contain_text("#")
+
+
+def test_engineer_starts_a_run_through_the_form_and_reruns(live_server, release_id, page, sign_in):
+    base, app = live_server
+    sign_in(page, base, "engineer")  # testers start runs (the lead's decision)
+    page.goto(f"{base}/releases/{release_id}")
+    page.fill("#run-form input[name=tags]", "@执行域 and not @manual-skip")
+    page.click("#run-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/runs/\d+$"))
+    settled(page)
+    expect_whole_run_page(page)
+    expect(page.locator("#run-progress")).to_have_attribute("data-total", "6")
+    scenario = first_ids(page)[0]
+    page.click(f"#sc-head-{scenario}")
+    page.click(f"#step-{scenario}-0 button[data-mark=failed]")
+    expect(page.locator("#count-failed")).to_have_text("1")
+    page.reload()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#rerun")
+    expect(page.locator(f"#sc-head-{scenario}")).to_have_attribute("data-status", "untested")
+    settled(page)
+    expect_whole_run_page(page)
+    expect(page.locator("#count-failed")).to_have_text("0")
+
+
+def test_uploading_a_broken_feature_shows_file_line_and_column(live_server, page, sign_in):
+    base, app = live_server
+    sign_in(page, base, "engineer")
+    page.goto(f"{base}/features")
+    good = os.path.join(REPORTS, "features", "payments", "correction.feature")
+    broken = {"name": "broken.feature", "mimeType": "text/plain",
+              "buffer": "# language: zh-CN\n功能: 支付更正\n  场景: 一\n    假如 已登录\n  这一行不是 Gherkin\n".encode()}
+    with open(good, "rb") as fh:
+        correct = {"name": "correction.feature", "mimeType": "text/plain", "buffer": fh.read()}
+    page.set_input_files("#feature-upload input[name=files]", [correct, broken])
+    page.click("#feature-upload button[type=submit]")
+    failing = page.locator('#import-results li[data-path="broken.feature"]')
+    expect(failing).to_have_attribute("data-ok", "false")
+    expect(failing).to_contain_text("第 5 行第 3 列")
+    expect(page.locator('#import-results li[data-path="correction.feature"]')).to_have_attribute("data-ok", "true")
+    expect(page.locator("#feature-table tr[data-feature-id]")).to_have_count(1)  # refreshed out of band
+    expect(page.locator("#toast")).not_to_contain_text("400")

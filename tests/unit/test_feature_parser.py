@@ -139,3 +139,24 @@ def test_syntax_errors_name_file_line_and_column(text, line, column):
     assert error.status == 400 and error.path == "bad/file.feature"
     assert (error.line, error.column or 0) == (line, column)
     assert f"bad/file.feature:{line}:{column}" in error.errors["location"][0]
+
+
+def test_outline_values_are_substituted_inside_data_tables():
+    text = """# language: zh-CN
+功能: 更正调库
+  场景大纲: 调库 <金额> 元
+    当 经办人提交调库申请:
+      | 原凭证号 | 调库金额 | 备注     |
+      | <凭证>   | <金额>   | 不变     |
+    那么 调库结果为"<结果>"
+
+    例子:
+      | 凭证   | 金额 | 结果 |
+      | ZF0001 | 300  | 成功 |
+      | ZF0002 | -5   | 失败 |
+"""
+    first, second = parse("treasury/adjust.feature", text).scenarios
+    assert first.steps[0]["data_table"] == [["原凭证号", "调库金额", "备注"], ["ZF0001", "300", "不变"]]
+    assert second.steps[0]["data_table"] == [["原凭证号", "调库金额", "备注"], ["ZF0002", "-5", "不变"]]
+    assert first.steps[0]["data_table"] != second.steps[0]["data_table"]
+    assert first.steps_hash != second.steps_hash  # the table is part of what the row does

@@ -63,3 +63,89 @@ def test_names_alone_are_ambiguous_for_outline_rows():
 def test_unknown_format_is_malformed():
     with pytest.raises(MalformedReport):
         reports.parse(b"hello", "text/plain")
+
+
+# --- audit fixes -------------------------------------------------------------------------
+
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+
+REPORTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "reports")
+
+
+def test_behave_steps_without_result_after_a_middle_failure_are_skipped():
+    """behave -f json leaves `result` out for the steps it did not run (generate.sh made it)."""
+    with open(os.path.join(REPORTS, "behave-middle-failure.json"), "rb") as fh:
+        body = fh.read()
+    failing = json.loads(body)[0]["elements"][1]
+    assert [("result" in step) for step in failing["steps"]] == [True, True, False, False]  # the real output
+    fmt, cases = reports.parse(body, "application/json")
+    assert fmt == "cucumber-json"
+    passed, failed = cases
+    assert passed.status == "passed" and [s.status for s in passed.steps] == ["passed"] * 3
+    assert failed.status == "failed"
+    assert [s.status for s in failed.steps] == ["passed", "failed", "skipped", "skipped"]
+    assert "步骤未通过" in failed.error
+
+
+def test_a_scenario_none_of_whose_steps_ran_is_untested():
+    data = [{"uri": "a.feature", "name": "A", "elements": [
+        {"name": "x", "type": "scenario", "steps": [{"keyword": "Given ", "name": "s"}, {"keyword": "When ", "name": "t"}]}]}]
+    _, (case,) = reports.parse(json.dumps(data).encode(), "application/json")
+    assert case.status == "untested" and [s.status for s in case.steps] == ["untested", "untested"]
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        ("payments/correction.feature", 2),  # pytest-bdd: relative to its features base dir
+        ("features/payments/correction.feature", 3),  # behave, cucumber-js: relative to the project
+        ("/ci/build/features/payments/correction.feature", 3),
+        ("features\\payments\\correction.feature", 3),
+        ("other/correction.feature", 1),
+        ("payments/refund.feature", 0),
+    ],
+)
+def test_common_path_suffix(uri, expected):
+    assert reports._common_suffix(uri, "features/payments/correction.feature") == expected
+
+
+def _candidate(scenario_id, path, feature_name="支付更正", name="直接支出更正成功"):
+    return Candidate(scenario_id=scenario_id, feature_path=path, feature_name=feature_name, name=name, key_name=name,
+                     line=9, example_line=None, examples_index=None, row_index=None, example=None, step_texts=[])
+
+
+def test_uri_matching_prefers_the_longest_common_suffix_then_the_feature_name():
+    candidates = [_candidate(1, "features/payments/correction.feature"),
+                  _candidate(2, "archive/correction.feature"),
+                  _candidate(3, "treasury/adjust.feature", feature_name="更正调库")]
+    case = reports.ReportCase(name="直接支出更正成功", base_name="直接支出更正成功", uri="payments/correction.feature")
+    assert reports.match(case, candidates).scenario_id == 1
+    case.uri = "archive/correction.feature"
+    assert reports.match(case, candidates).scenario_id == 2
+    # a uri sharing not even the file name: the feature of that name, if the report names it
+    renamed = reports.ReportCase(name="直接支出更正成功", base_name="直接支出更正成功", uri="ci/adjust_v2.feature",
+                                 feature_name="更正调库")
+    candidates[2].name = candidates[2].key_name = "直接支出更正成功"
+    assert reports.match(renamed, candidates).scenario_id == 3
+    renamed.feature_name = ""
+    assert reports.match(renamed, candidates) is None
+
+
+def test_report_format_is_detected_from_the_content():
+    assert reports.parse(b'\xef\xbb\xbf[]', "application/octet-stream") == ("cucumber-json", [])
+    assert reports.parse(b"<testsuites/>", "application/json")[0] == "junit"
+    assert reports.parse(b"  <testsuite name='x'/>", "application/octet-stream")[0] == "junit"
+
+
+def test_generate_sh_names_only_test_files_that_exist():
+    with open(os.path.join(REPORTS, "generate.sh"), encoding="utf-8") as fh:
+        text = fh.read()
+    root = os.path.dirname(os.path.dirname(os.path.dirname(REPORTS)))
+    named = re.findall(r"tests/[\w/.-]+\.py", text)
+    assert named, "generate.sh says which tests use the reports"
+    for path in named:
+        assert os.path.exists(os.path.join(root, path)), path
+    for output in re.findall(r'"\$HERE/([\w.-]+\.(?:json|xml))"', text):
+        assert os.path.exists(os.path.join(REPORTS, output)), output

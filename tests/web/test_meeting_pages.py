@@ -2,6 +2,8 @@
 decisions, finalise (409 names the blocking item), read-only after finalising, requirement card."""
 from __future__ import annotations
 
+import io
+import json
 import re
 
 import pytest
@@ -147,3 +149,183 @@ def test_add_to_meeting_from_requirement_page(signed_in, waiting):
     # the taskforce reads the card but gets no control
     html = signed_in("tf_jy").get(f"/requirements/{req.id}").get_data(as_text=True)
     assert 'id="meetings-card"' in html and 'id="add-to-meeting"' not in html
+
+
+# --- audit fixes -------------------------------------------------------------------------
+
+
+def _version_on_page(html: str) -> str:
+    return re.search(r'name="version" value="(\d+)"', html).group(1)
+
+
+def test_edit_form_not_stale_after_own_autosaves_and_agenda_edits(signed_in, waiting):
+    client = signed_in("mgr_jy")
+    a, b = waiting("甲"), waiting("乙")
+    mid = _new_meeting(client)
+    version = _version_on_page(client.get(f"/meetings/{mid}").get_data(as_text=True))
+    # the page stays open; the user works on the minutes and the agenda...
+    client.post(f"/meetings/{mid}/summary", data={"summary": "总体意见"}, headers=HX)
+    client.post(f"/meetings/{mid}/agenda", data={"requirement_ids": [str(a.id), str(b.id)]}, headers=HX)
+    client.post(f"/meetings/{mid}/agenda/{b.id}/move", data={"direction": "up"}, headers=HX)
+    client.post(f"/meetings/{mid}/agenda/{a.id}/notes", data={"notes": "讨论"}, headers=HX)
+    client.post(f"/meetings/{mid}/agenda/{a.id}/decision", data={"decision": "approved"}, headers=HX)
+    client.post(f"/meetings/{mid}/attendees", data={"name": "王建国", "organization": "other"}, headers=HX)
+    # ...then saves the edit form it opened before: no false conflict
+    edited = client.post(f"/meetings/{mid}/edit", data={
+        "version": version, "title": "改过的标题", "scheduled_at": "2099-06-18T15:00",
+        "duration_minutes": "90", "location": "三楼会议室", "video_link": ""}, headers=HX)
+    assert edited.status_code == 200, edited.get_data(as_text=True)
+    assert db.session.get(Meeting, mid).title == "改过的标题"
+    # a second save from the same (now old) form is a real conflict
+    stale = client.post(f"/meetings/{mid}/edit", data={"version": version, "title": "再改"}, headers=HX)
+    assert stale.status_code == 409
+
+
+def test_empty_time_is_a_required_field(signed_in):
+    client = signed_in("mgr_jy")
+    for lang in ("zh", "en"):
+        client.get(f"/lang/{lang}?next=/meetings")
+        text = client.post("/meetings/new", data={"title": "评审会", "scheduled_at": ""},
+                           headers=HX).get_data(as_text=True)
+        assert 'data-field="scheduled_at"' in text and "Not a valid datetime" not in text
+        assert ("此项为必填项" if lang == "zh" else "Missing data for required field.") in text
+    mid = _new_meeting(client)
+    edit = client.post(f"/meetings/{mid}/edit", data={"title": "评审会", "scheduled_at": "  "}, headers=HX)
+    assert edit.status_code == 422 and "Missing data for required field." in edit.get_data(as_text=True)
+
+
+def test_edits_after_finalising_show_the_error_and_read_only_state(signed_in, waiting):
+    client = signed_in("mgr_jy")
+    req = waiting("甲")
+    mid = _new_meeting(client)
+    client.post(f"/meetings/{mid}/agenda", data={"requirement_ids": [str(req.id)]}, headers=HX)
+    client.post(f"/meetings/{mid}/attendees", data={"name": "王建国", "organization": "other"}, headers=HX)
+    attendee_id = db.session.get(Meeting, mid).attendees[0].id
+    client.post(f"/meetings/{mid}/agenda/{req.id}/decision", data={"decision": "approved"}, headers=HX)
+    # the page is still open in another tab when someone finalises
+    assert signed_in("mgr_jy").post(f"/meetings/{mid}/finalize", headers=HX).status_code == 200
+    for url, data in [
+        (f"/meetings/{mid}/agenda/{req.id}/decision", {"decision": "rejected", "reason": "改"}),
+        (f"/meetings/{mid}/attendees", {"name": "李", "organization": "other"}),
+        (f"/meetings/{mid}/attendees/{attendee_id}", {"present": "false"}),
+        (f"/meetings/{mid}/action-items", {"text": "补材料", "owner": "林"}),
+    ]:
+        response = client.post(url, data=data, headers=HX)
+        assert response.status_code == 409, url
+        text = response.get_data(as_text=True)
+        assert 'data-locked="true"' in text and 'role="alert"' in text, url
+        assert "<form" not in text.split('hx-swap-oob')[0], url  # the swapped block is read-only
+        assert 'data-finalised="true"' in text  # the finalise panel, out of band
+        trigger = json.loads(response.headers["HX-Trigger"])
+        assert trigger["meeting-locked"]["message"]
+
+
+def test_finalise_blocker_shown_once(signed_in, waiting):
+    client = signed_in("mgr_jy")
+    req = waiting("跨年退款无法关联上年度支付凭证")
+    mid = _new_meeting(client)
+    client.post(f"/meetings/{mid}/agenda", data={"requirement_ids": [str(req.id)]}, headers=HX)
+    blocked = client.post(f"/meetings/{mid}/finalize", headers=HX)
+    assert blocked.status_code == 409
+    text = blocked.get_data(as_text=True)
+    assert text.count(req.code) == 1 and text.count("data-blocker=") == 1
+
+
+def test_second_draft_agenda_explained_on_requirement_page(signed_in, waiting):
+    client = signed_in("mgr_jy")
+    req = waiting("甲")
+    first = _new_meeting(client, title="第一次评审会")
+    second = _new_meeting(client, title="第二次评审会")
+    client.post(f"/meetings/{first}/agenda", data={"requirement_ids": [str(req.id)]}, headers=HX)
+    page = client.get(f"/requirements/{req.id}").get_data(as_text=True)
+    assert 'id="add-to-meeting"' not in page
+    assert 'id="on-draft-agenda"' in page and f'data-meeting-id="{first}"' in page
+    # posting anyway answers 409 naming the other meeting; the queue does not offer it
+    response = client.post(f"/requirements/{req.id}/meetings", data={"meeting_id": str(second)}, headers=HX)
+    assert response.status_code == 409 and "第一次评审会" in response.get_data(as_text=True)
+    queue = client.get(f"/meetings/{second}").get_data(as_text=True)
+    assert f'id="pick-{req.id}"' not in queue and 'id="queue-note"' in queue
+    added = client.post(f"/meetings/{second}/agenda", data={"requirement_ids": [str(req.id)]}, headers=HX)
+    assert added.status_code == 409 and "第一次评审会" in added.get_data(as_text=True)
+
+
+def test_printable_minutes_and_docx_are_chinese_in_the_english_ui(signed_in, waiting):
+    from docx import Document
+
+    client = signed_in("mgr_jy")
+    client.get("/lang/en?next=/meetings")
+    a, b = waiting("甲"), waiting("乙")
+    mid = _new_meeting(client)
+    client.post(f"/meetings/{mid}/agenda", data={"requirement_ids": [str(a.id), str(b.id)]}, headers=HX)
+    client.post(f"/meetings/{mid}/agenda/{a.id}/decision", data={"decision": "approved", "target": "V2026.07"}, headers=HX)
+    client.post(f"/meetings/{mid}/agenda/{b.id}/decision",
+                data={"decision": "deferred", "target": "", "until": "2099-09-30"}, headers=HX)
+    client.post(f"/meetings/{mid}/attendees", data={"name": "陈丽", "organization": "taskforce", "present": "false"},
+                headers=HX)
+    client.post(f"/meetings/{mid}/attendees", data={"name": "王建国", "organization": "provincial_team", "role": "主持"},
+                headers=HX)
+    html = client.get(f"/meetings/{mid}/minutes").get_data(as_text=True)
+    assert 'lang="zh-CN"' in html and "二、参会人员" in html and "三、评审事项及结论" in html
+    assert "专班" in html and "Task force" not in html and "省厅需求团队" in html
+    assert "<dd>缺席：陈丽</dd>" in html and "；缺席" not in html
+    assert "评审通过（目标迭代：V2026.07）" in html and "暂缓（暂缓至：2099年9月30日）" in html
+    assert "揭阳市数字财政需求评审会" in html
+    doc = Document(io.BytesIO(client.get(f"/meetings/{mid}/minutes.docx").data))
+    paragraphs = "\n".join(p.text for p in doc.paragraphs)
+    assert "专班：缺席：陈丽" in paragraphs and "省厅需求团队：王建国（主持）" in paragraphs
+    assert "Task force" not in paragraphs and "Provincial requirement team" not in paragraphs
+    assert "三、评审事项及结论" in paragraphs
+
+
+def test_requirement_card_says_deferred_until(signed_in, waiting):
+    client = signed_in("mgr_jy")
+    req = waiting("甲")
+    mid = _new_meeting(client)
+    client.post(f"/meetings/{mid}/agenda", data={"requirement_ids": [str(req.id)]}, headers=HX)
+    page = client.post(f"/meetings/{mid}/agenda/{req.id}/decision",
+                       data={"decision": "deferred", "target": "下半年", "until": "2099-09-30"}, headers=HX)
+    assert "下半年 / 2099-09-30" in page.get_data(as_text=True)
+    client.post(f"/meetings/{mid}/finalize", headers=HX)
+    client.get("/lang/en?next=/meetings")
+    card = client.get(f"/requirements/{req.id}").get_data(as_text=True)
+    assert "Deferred until: 下半年 / 2099-09-30" in card
+    assert "Target:" not in card
+
+
+def test_reader_from_an_agenda_requirement_region_gets_a_read_only_page(app, signed_in, waiting, make_user):
+    from datetime import datetime, timezone
+
+    from app.services import meetings
+
+    province = make_user("mgr_prov", "manager", "440000")
+    req = waiting("揭阳的需求")
+    meeting = meetings.create(province, {"title": "全省需求评审会",
+                                         "scheduled_at": datetime(2099, 7, 1, 6, 30, tzinfo=timezone.utc)})
+    meetings.add_to_agenda(province, meeting, [req.id])
+    for user in ("tf_jy", "mgr_jy"):
+        client = signed_in(user)
+        page = client.get(f"/meetings/{meeting.id}")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert 'id="queue-card"' not in html and 'id="finalize-btn"' not in html and "<textarea" not in html
+        assert client.get(f"/meetings/{meeting.id}/minutes").status_code == 200
+        assert client.get(f"/meetings/{meeting.id}/minutes.docx").status_code == 200
+        assert client.get(f"/meetings/{meeting.id}.ics").status_code == 200
+        card = client.get(f"/requirements/{req.id}").get_data(as_text=True)
+        assert f'href="/meetings/{meeting.id}"' in card
+    mgr = signed_in("mgr_jy")
+    assert mgr.post(f"/meetings/{meeting.id}/summary", data={"summary": "x"}, headers=HX).status_code == 403
+    assert signed_in("mgr_gz").get(f"/meetings/{meeting.id}").status_code == 404
+
+
+def test_autosave_saves_on_blur_and_retries(signed_in, waiting):
+    client = signed_in("mgr_jy")
+    req = waiting("甲")
+    mid = _new_meeting(client)
+    client.post(f"/meetings/{mid}/agenda", data={"requirement_ids": [str(req.id)]}, headers=HX)
+    html = client.get(f"/meetings/{mid}").get_data(as_text=True)
+    assert "/static/js/meetings.js" in html
+    triggers = re.findall(r'class="autosave"[^>]*hx-trigger="([^"]+)"', html.replace("\n", " "))
+    assert len(triggers) == 2 and all("change" in t and "meeting-retry" in t for t in triggers)
+    script = client.get("/static/js/meetings.js").get_data(as_text=True)
+    assert "beforeunload" in script and '"online"' in script and "meeting-retry" in script

@@ -46,7 +46,7 @@ def test_upload_several_feature_files_and_browse(signed_in):
         "folder": "execution",
         "files": [(io.BytesIO(feature_bytes()), "correction.feature"), (io.BytesIO(bad), "broken.feature")],
     })
-    assert response.status_code == 400  # one of the files did not parse
+    assert response.status_code == 422  # one of the files did not parse: 422, so htmx swaps the answer
     html = response.get_data(as_text=True)
     assert 'data-path="execution/correction.feature" data-ok="true"' in html
     assert 'data-path="execution/broken.feature" data-ok="false"' in html and "第 4 行第 3 列" in html
@@ -128,7 +128,7 @@ def test_marking_a_step_swaps_the_row_and_updates_counts_out_of_band(signed_in, 
                        data={"status": "passed"}).status_code == 422
     assert client.post(f"/runs/{demo_data}/scenarios/{scenario_id}/steps/0", headers=HX,
                        data={"status": "great"}).status_code == 422
-    failures = client.get(f"/runs/{demo_data}?show=failures", headers=HX).get_data(as_text=True)
+    failures = client.get(f"/runs/{demo_data}?show=failures", headers={**HX, "HX-Target": "checklist"}).get_data(as_text=True)
     assert f'id="sc-{scenario_id}"' in failures and "<html" not in failures
 
 
@@ -161,9 +161,124 @@ def test_report_upload_on_the_run_page(signed_in, app):
     assert 'id="checklist" hx-swap-oob="innerHTML"' in html
     bad = client.post(run_url + "/import", headers=HX, content_type="multipart/form-data",
                       data={"file": (io.BytesIO(b"[{]"), "x.json")})
-    assert bad.status_code == 400 and 'id="import-error"' in bad.get_data(as_text=True)
+    # htmx swaps 422, not 400 (base.html): the API's 400 for a malformed report is 422 here
+    assert bad.status_code == 422 and 'id="import-error"' in bad.get_data(as_text=True)
+    assert "The report is not valid JSON" in bad.get_data(as_text=True) or "不是有效的 JSON" in bad.get_data(as_text=True)
 
 
 def test_out_of_scope_run_is_not_found(signed_in, demo_data):
     client = signed_in("gz", "engineer", "440100")  # the demo run is for 揭阳市 (445200)
     assert client.get(f"/runs/{demo_data}").status_code == 404
+
+
+# --- audit fixes -------------------------------------------------------------------------
+
+
+def follow_like_htmx(client, response):
+    """What htmx does with HX-Location: GET the path with HX-Request, without HX-Boosted or
+    HX-Target (it swaps the answer into <body>, which has no id)."""
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    location = response.headers["HX-Location"]
+    assert "HX-Redirect" not in response.headers
+    return client.get(location, headers={**HX, "HX-Current-URL": "http://localhost/releases"})
+
+
+def assert_full_run_page(html: str) -> None:
+    assert html.lstrip().lower().startswith("<!doctype html>")
+    assert '<header class="topbar">' in html and 'class="mainnav"' in html
+    assert 'id="run-progress"' in html and 'role="progressbar"' in html
+    assert 'id="checklist"' in html and 'class="run-tools"' in html
+
+
+def test_starting_a_run_and_rerunning_land_on_the_whole_run_page(signed_in, demo_data):
+    client = signed_in("mgr", "manager")
+    created = client.post("/releases", headers=HX, data={"version": "V2026.12"})
+    release_url = created.headers["HX-Location"]
+    run = client.post(release_url + "/runs", headers={**HX, "HX-Target": "run-form"},
+                      data={"environment": "acceptance", "tags": "not @manual-skip"})
+    page = follow_like_htmx(client, run)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert_full_run_page(html)
+    run_url = run.headers["HX-Location"]
+    scenario_id = re.search(r'<details class="scenario" id="sc-(\d+)"', html).group(1)
+    client.post(f"{run_url}/scenarios/{scenario_id}", headers=HX, data={"status": "failed"})
+    rerun = client.post(run_url + "/rerun", headers=HX)
+    html = follow_like_htmx(client, rerun).get_data(as_text=True)
+    assert_full_run_page(html)
+    assert f'<summary id="sc-head-{scenario_id}" data-status="untested">' in html and "第 2 轮" in html
+    # the filter links still get only the checklist
+    part = client.get(run_url + "?show=failures", headers={**HX, "HX-Target": "checklist"}).get_data(as_text=True)
+    assert "<header" not in part and 'id="run-progress"' not in part
+
+
+def test_engineer_starts_a_run_from_the_release_page(signed_in, demo_data):
+    manager = signed_in("mgr", "manager")
+    release_url = manager.post("/releases", headers=HX, data={"version": "V2026.12"}).headers["HX-Location"]
+    engineer = signed_in("eng", "engineer")
+    page = engineer.get(release_url).get_data(as_text=True)
+    assert 'id="run-form"' in page
+    run = engineer.post(release_url + "/runs", headers=HX, data={"environment": "acceptance", "region": "445200"})
+    assert_full_run_page(follow_like_htmx(engineer, run).get_data(as_text=True))
+    assert engineer.post("/releases", headers=HX, data={"version": "V2026.13"}).status_code == 403
+    taskforce = signed_in("tf", "taskforce")
+    assert 'id="run-form"' not in taskforce.get(release_url).get_data(as_text=True)
+    assert taskforce.post(release_url + "/runs", headers=HX, data={"environment": "acceptance"}).status_code == 403
+
+
+def test_a_feature_syntax_error_is_a_422_answer_with_file_line_and_column(signed_in):
+    client = signed_in("eng")
+    bad = "# language: zh-CN\n功能: 支付更正\n  场景: 一\n    假如 已登录\n  这一行不是 Gherkin\n".encode()
+    response = client.post("/features/upload", headers=HX, content_type="multipart/form-data",
+                           data={"files": [(io.BytesIO(bad), "bad.feature")]})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422  # htmx swaps 422 (base.html), so the message is shown
+    assert 'data-path="bad.feature" data-ok="false"' in html
+    assert "bad.feature 第 5 行第 3 列存在 Gherkin 语法错误" in html
+    not_utf8 = client.post("/features/upload", headers=HX, content_type="multipart/form-data",
+                           data={"files": [(io.BytesIO("功能: x".encode("gbk")), "gbk.feature")]})
+    assert not_utf8.status_code == 422 and 'data-ok="false"' in not_utf8.get_data(as_text=True)
+
+
+def test_evidence_keeps_the_scenario_expanded(signed_in, demo_data):
+    client = signed_in("eng")
+    page = client.get(f"/runs/{demo_data}").get_data(as_text=True)
+    scenario_id = re.search(r'<details class="scenario" id="sc-(\d+)"', page).group(1)
+    response = client.post(f"/runs/{demo_data}/scenarios/{scenario_id}/evidence", headers=HX,
+                           content_type="multipart/form-data", data={"file": (io.BytesIO(b"png"), "screen.png")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "screen.png" in html
+    assert re.search(rf'<details class="scenario" id="sc-{scenario_id}" data-scenario-id="{scenario_id}" open>', html)
+
+
+def test_revision_changes_are_labels_and_the_feature_shows_its_description(signed_in):
+    client = signed_in("eng")
+    text = feature_bytes()
+    client.post("/features/upload", headers=HX, content_type="multipart/form-data",
+                data={"files": [(io.BytesIO(text), "correction.feature")]})
+    shorter = text.decode().split("  场景: 更正调库后国库报表与总账核对")[0].encode()
+    client.post("/features/upload", headers=HX, content_type="multipart/form-data",
+                data={"files": [(io.BytesIO(shorter), "correction.feature")]})
+    listing = client.get("/scenarios?q=更正调库&include_retired=true").get_data(as_text=True)
+    scenario_id = re.search(r'data-scenario-id="(\d+)"', listing).group(1)
+    html = client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
+    labels = dict(re.findall(r'data-change="(\w+)".*?<span class="change-label">([^<]+)</span>', html, re.S))
+    assert set(labels) == {"added", "retired"}
+    assert labels["retired"] == "已停用"  # translated like the feature page's "Retired"
+    assert labels["added"] != "added"
+    feature_id = re.search(r'/features/(\d+)', html).group(1)
+    feature = client.get(f"/features/{feature_id}").get_data(as_text=True)
+    assert '<p class="prose feature-description" id="feature-description">预算单位对已支付凭证办理更正，国库科复核。</p>' in feature
+
+
+def test_a_step_click_keeps_a_status_set_directly_until_follow_the_steps(signed_in, demo_data):
+    client = signed_in("eng")
+    page = client.get(f"/runs/{demo_data}?show=untested").get_data(as_text=True)
+    scenario_id = re.search(r'<details class="scenario" id="sc-(\d+)"', page).group(1)
+    client.post(f"/runs/{demo_data}/scenarios/{scenario_id}", headers=HX, data={"status": "blocked"})
+    click = client.post(f"/runs/{demo_data}/scenarios/{scenario_id}/steps/0", headers=HX, data={"status": "passed"})
+    html = click.get_data(as_text=True)
+    assert f'id="step-{scenario_id}-0"' in html and 'data-status="passed"' in html
+    assert f'<summary id="sc-head-{scenario_id}" data-status="blocked" hx-swap-oob="true">' in html
+    follow = client.post(f"/runs/{demo_data}/scenarios/{scenario_id}", headers=HX, data={"status": ""})
+    assert f'<summary id="sc-head-{scenario_id}" data-status="untested"' in follow.get_data(as_text=True)

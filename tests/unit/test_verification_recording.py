@@ -1,0 +1,111 @@
+"""Recording results is atomic per request: concurrent step marks on one scenario all survive.
+
+Like tests/unit/test_codes.py, the `app` fixture uses a SQLite *file* (WAL, busy timeout), so
+each thread below has its own connection and transaction, as concurrent web requests would.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Run, RunScenario, User
+from app.services import scenarios, verification
+from app.services.reports import derive_status
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FEATURE = os.path.join(ROOT, "fixtures", "reports", "features", "payments", "correction.feature")
+
+
+def _run_threads(target, count: int) -> list[BaseException]:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(count)
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            target(index)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def _run(make_user) -> tuple[int, list[int], int]:
+    manager = make_user("mgr", "manager", "445200")
+    engineer = make_user("eng", "engineer", "445200")
+    with open(FEATURE, encoding="utf-8") as fh:
+        scenarios.import_feature(manager, "payments/correction.feature", fh.read())
+    release = verification.create_release(manager, {"version": "V2026.11"})
+    run = verification.create_run(engineer, release, {"environment": "acceptance"})
+    return run.id, list(db.session.scalars(select(RunScenario.scenario_id).where(RunScenario.run_id == run.id)
+                                          .order_by(RunScenario.position))), engineer.id
+
+
+def test_concurrent_step_marks_on_one_scenario_all_survive(app, make_user, monkeypatch):
+    run_id, scenario_ids, engineer_id = _run(make_user)
+    scenario_id = scenario_ids[0]
+    steps = len(verification.result_row(db.session.get(Run, run_id), scenario_id).scenario.steps)
+    assert steps == 4
+    db.session.remove()
+
+    # widen the window between reading the step list and writing it back, where a lost update
+    # would happen if the read were not inside the write transaction
+    def slow_derive(statuses):
+        time.sleep(0.05)
+        return derive_status(statuses)
+
+    monkeypatch.setattr(verification, "derive_status", slow_derive)
+
+    def mark(index: int) -> None:
+        with app.app_context():
+            try:
+                actor = db.session.get(User, engineer_id)
+                run = verification.get_run(actor, run_id, "record_results")
+                verification.record(actor, run, {"scenario_id": scenario_id,
+                                                 "steps": [{"index": index, "status": "passed"}]})
+            finally:
+                db.session.remove()
+
+    errors = _run_threads(mark, steps)
+    assert errors == []
+    row = verification.result_row(db.session.get(Run, run_id), scenario_id).as_dict()
+    assert [s["status"] for s in row["steps"]] == ["passed"] * steps
+    assert row["status"] == "passed"
+
+
+def test_concurrent_bulk_and_single_marks_keep_each_others_steps(app, make_user, monkeypatch):
+    run_id, scenario_ids, engineer_id = _run(make_user)
+    db.session.remove()
+    monkeypatch.setattr(verification, "derive_status", lambda s: (time.sleep(0.02), derive_status(s))[1])
+
+    def mark(index: int) -> None:
+        with app.app_context():
+            try:
+                actor = db.session.get(User, engineer_id)
+                run = verification.get_run(actor, run_id, "record_results")
+                if index == 0:  # one bulk request: step 0 of every scenario
+                    verification.record_many(actor, run, [
+                        {"scenario_id": sid, "steps": [{"index": 0, "status": "failed"}]} for sid in scenario_ids])
+                else:  # single requests: step `index` of every scenario
+                    for sid in scenario_ids:
+                        verification.record(actor, run, {"scenario_id": sid,
+                                                         "steps": [{"index": index, "status": "passed"}]})
+            finally:
+                db.session.remove()
+
+    errors = _run_threads(mark, 3)
+    assert errors == []
+    run = db.session.get(Run, run_id)
+    for row in verification.result_rows(run):
+        statuses = [s["status"] for s in row.as_dict()["steps"]]
+        assert statuses[:3] == ["failed", "passed", "passed"], (row.scenario.name, statuses)
+        assert row.scenario.status == "failed"
