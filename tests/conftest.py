@@ -157,3 +157,29 @@ def filed(api, payload):
         return response.json
 
     return file
+
+
+@pytest.fixture
+def run_concurrently():
+    """run(target, count) -> errors: `target(i)` in `count` threads released together."""
+    import threading
+
+    def run(target, count: int) -> list[BaseException]:
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(count)
+
+        def worker(index: int) -> None:
+            try:
+                barrier.wait()
+                target(index)
+            except BaseException as exc:  # noqa: BLE001 - reported by the test
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return errors
+
+    return run

@@ -34,25 +34,6 @@ def _data(i: int) -> dict:
     }
 
 
-def _run_threads(target, count: int) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            target(index)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
 def test_database_is_a_file(app):
     assert db.engine.url.database and db.engine.url.database != ":memory:"
 
@@ -66,7 +47,7 @@ def test_codes_are_sequential_and_padded(app, make_user):
         assert re.fullmatch(r"REQ-\d{4}-\d{4}", code)
 
 
-def test_concurrent_creation_gives_unique_sequential_codes(app, make_user):
+def test_concurrent_creation_gives_unique_sequential_codes(app, make_user, run_concurrently):
     user_id = make_user("li", "engineer", "445200").id
     db.session.remove()
     created: list[str] = []
@@ -83,7 +64,7 @@ def test_concurrent_creation_gives_unique_sequential_codes(app, make_user):
             finally:
                 db.session.remove()
 
-    errors = _run_threads(create, THREADS)
+    errors = run_concurrently(create, THREADS)
     assert errors == []
     total = THREADS * PER_THREAD
     assert len(created) == total
@@ -95,7 +76,7 @@ def test_concurrent_creation_gives_unique_sequential_codes(app, make_user):
     assert db.session.get(CodeSequence, ("requirement", int(year))).last == total
 
 
-def test_concurrent_next_code_in_separate_sessions(app):
+def test_concurrent_next_code_in_separate_sessions(app, run_concurrently):
     issued: list[str] = []
     lock = threading.Lock()
     engine = db.engine
@@ -108,7 +89,7 @@ def test_concurrent_next_code_in_separate_sessions(app):
             with lock:
                 issued.append(code)
 
-    errors = _run_threads(issue, THREADS)
+    errors = run_concurrently(issue, THREADS)
     assert errors == []
     total = THREADS * PER_THREAD
     assert sorted(issued) == [f"REQ-2031-{n:04d}" for n in range(1, total + 1)]

@@ -6,7 +6,6 @@ each thread below has its own connection and transaction, as concurrent web requ
 from __future__ import annotations
 
 import os
-import threading
 import time
 
 from sqlalchemy import select
@@ -20,25 +19,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FEATURE = os.path.join(ROOT, "fixtures", "reports", "features", "payments", "correction.feature")
 
 
-def _run_threads(target, count: int) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            target(index)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
 def _run(make_user) -> tuple[int, list[int], int]:
     manager = make_user("mgr", "manager", "445200")
     engineer = make_user("eng", "engineer", "445200")
@@ -50,7 +30,7 @@ def _run(make_user) -> tuple[int, list[int], int]:
                                           .order_by(RunScenario.position))), engineer.id
 
 
-def test_concurrent_step_marks_on_one_scenario_all_survive(app, make_user, monkeypatch):
+def test_concurrent_step_marks_on_one_scenario_all_survive(app, make_user, monkeypatch, run_concurrently):
     run_id, scenario_ids, engineer_id = _run(make_user)
     scenario_id = scenario_ids[0]
     steps = len(verification.result_row(db.session.get(Run, run_id), scenario_id).scenario.steps)
@@ -75,14 +55,14 @@ def test_concurrent_step_marks_on_one_scenario_all_survive(app, make_user, monke
             finally:
                 db.session.remove()
 
-    errors = _run_threads(mark, steps)
+    errors = run_concurrently(mark, steps)
     assert errors == []
     row = verification.result_row(db.session.get(Run, run_id), scenario_id).as_dict()
     assert [s["status"] for s in row["steps"]] == ["passed"] * steps
     assert row["status"] == "passed"
 
 
-def test_concurrent_bulk_and_single_marks_keep_each_others_steps(app, make_user, monkeypatch):
+def test_concurrent_bulk_and_single_marks_keep_each_others_steps(app, make_user, monkeypatch, run_concurrently):
     run_id, scenario_ids, engineer_id = _run(make_user)
     db.session.remove()
     monkeypatch.setattr(verification, "derive_status", lambda s: (time.sleep(0.02), derive_status(s))[1])
@@ -102,7 +82,7 @@ def test_concurrent_bulk_and_single_marks_keep_each_others_steps(app, make_user,
             finally:
                 db.session.remove()
 
-    errors = _run_threads(mark, 3)
+    errors = run_concurrently(mark, 3)
     assert errors == []
     run = db.session.get(Run, run_id)
     for row in verification.result_rows(run):
