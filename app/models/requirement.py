@@ -35,6 +35,9 @@ class Requirement(db.Model):
     __table_args__ = (
         Index("ix_requirement_region_status", "region_id", "status"),
         Index("ix_requirement_created", "created_at", "id"),
+        # the commonest list: one status, newest first (walks the index, stops after a page)
+        Index("ix_requirement_status_created", "status", "created_at", "id"),
+        Index("ix_requirement_domain_created", "domain", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
