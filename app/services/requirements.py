@@ -164,9 +164,18 @@ class Page:
 
 
 def paginate(stmt, page: int, per_page: int) -> Page:
+    """One page of a select of one entity, in two steps: the page's ids first (filtering and
+    sorting touch only the table and its indexes, no eager-loaded joins), then those rows."""
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
-    return Page(items=items, total=total or 0, page=page, per_page=per_page)
+    offset = (page - 1) * per_page
+    descriptions = stmt.column_descriptions
+    entity = descriptions[0].get("entity") if len(descriptions) == 1 else None
+    if entity is None or not hasattr(entity, "id"):
+        items = list(db.session.scalars(stmt.limit(per_page).offset(offset)).unique())
+        return Page(items=items, total=total or 0, page=page, per_page=per_page)
+    ids = list(db.session.scalars(stmt.with_only_columns(entity.id).limit(per_page).offset(offset)))
+    rows = {row.id: row for row in db.session.scalars(select(entity).where(entity.id.in_(ids))).unique()} if ids else {}
+    return Page(items=[rows[i] for i in ids if i in rows], total=total or 0, page=page, per_page=per_page)
 
 
 # --- changing ----------------------------------------------------------------------------
