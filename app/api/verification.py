@@ -29,7 +29,7 @@ from app.schemas.verification import (
 )
 from app.services import scenarios, verification
 from app.services.errors import Msg, ValidationFailed
-from app.services.requirements import Page, paginate
+from app.services.requirements import paginate
 
 blp = make_blueprint("verification", "Scenario library, releases, verification runs and results")
 
@@ -43,10 +43,7 @@ class Features(MethodView):
     @blp.response(200, FeaturePageSchema)
     def get(self, args):
         """Feature files of the scenario library."""
-        items = scenarios.features(actor())
-        start = (args["page"] - 1) * args["per_page"]
-        return Page(items=items[start:start + args["per_page"]], total=len(items), page=args["page"],
-                    per_page=args["per_page"])
+        return paginate(scenarios.features_query(actor()), args["page"], args["per_page"])
 
     @blp.arguments(FeatureImportSchema)
     @blp.response(201, FeatureImportResultSchema)

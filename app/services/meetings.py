@@ -127,10 +127,7 @@ def _ensure_editable(user: User, meeting: Meeting) -> None:
 
 def scoped(user: User):
     """A select of the meetings `user` may see (their region and below)."""
-    stmt = select(Meeting)
-    if user.region.parent_id is not None:
-        stmt = stmt.where(Meeting.region_id.in_(Region.subtree_ids(user.region)))
-    return stmt
+    return select(Meeting).where(permissions.region_clause(user, Meeting.region_id))
 
 
 def _require_any(user: User, actions: tuple[str, ...]) -> None:

@@ -5,7 +5,9 @@ is not revealed), a missing role answers 403.
 """
 from __future__ import annotations
 
-from app.models import Requirement, User
+from sqlalchemy import literal, or_, select, true
+
+from app.models import Region, Requirement, Run, User
 from app.services import workflow
 from app.services.errors import Forbidden, Msg, NotFound
 
@@ -60,6 +62,13 @@ def region_in_scope(user: User, region) -> bool:
     return region.path.startswith(user.region.path)
 
 
+def region_clause(user: User, region_id_column):
+    """`region_in_scope` as a WHERE clause on a region id column (so lists filter in SQL)."""
+    if user.region.parent_id is None:
+        return true()
+    return region_id_column.in_(Region.subtree_ids(user.region))
+
+
 def in_scope(user: User, req: Requirement) -> bool:
     return region_in_scope(user, req.region)
 
@@ -75,6 +84,16 @@ def run_in_scope(user: User, run) -> bool:
     if run.region is None:
         return True
     return region_in_scope(user, run.region) or user.region.path.startswith(run.region.path)
+
+
+def run_clause(user: User):
+    """`run_in_scope` as a WHERE clause on Run."""
+    if user.region.parent_id is None:
+        return true()
+    visible = select(Region.id).where(
+        or_(Region.path.startswith(user.region.path), literal(user.region.path).startswith(Region.path))
+    )
+    return or_(Run.region_id.is_(None), Run.region_id.in_(visible))
 
 
 def can(user: User, action: str, req: Requirement | None = None, to: str | None = None) -> bool:

@@ -86,10 +86,7 @@ def next_code(session: Session, year: int) -> str:
 
 def scoped(user: User):
     """A select of the requirements `user` may see."""
-    stmt = select(Requirement)
-    if user.region.parent_id is not None:
-        stmt = stmt.where(Requirement.region_id.in_(Region.subtree_ids(user.region)))
-    return stmt
+    return select(Requirement).where(permissions.region_clause(user, Requirement.region_id))
 
 
 def get_for(user: User, requirement_id: int, action: str = "view") -> Requirement:

@@ -275,9 +275,14 @@ def linked_to(*reqs: Requirement):
 # --- browse ------------------------------------------------------------------------------
 
 
-def features(user: User) -> list[FeatureFile]:
+def features_query(user: User):
+    """A select of the library's feature files, by path (paginate it for lists)."""
     permissions.require(user, "view")
-    return list(db.session.scalars(select(FeatureFile).order_by(FeatureFile.path)))
+    return select(FeatureFile).order_by(FeatureFile.path)
+
+
+def features(user: User) -> list[FeatureFile]:
+    return list(db.session.scalars(features_query(user)))
 
 
 def get_feature(user: User, feature_id: int) -> FeatureFile:
@@ -385,20 +390,19 @@ def requirements_of(user: User, scenario: Scenario) -> list[Requirement]:
     reqs = db.session.scalars(
         select(Requirement).where(
             Requirement.id.in_(select(ScenarioRequirement.requirement_id).where(
-                ScenarioRequirement.scenario_id == scenario.id)) | Requirement.code.in_(codes)
+                ScenarioRequirement.scenario_id == scenario.id)) | Requirement.code.in_(codes),
+            permissions.region_clause(user, Requirement.region_id),
         ).order_by(Requirement.code)
     )
-    return [r for r in reqs if permissions.in_scope(user, r)]
+    return list(reqs)
 
 
 def results_across_runs(user: User, scenario: Scenario) -> list[tuple[RunScenario, Run]]:
-    from app.services import verification
-
     rows = db.session.execute(
         select(RunScenario, Run).join(Run, Run.id == RunScenario.run_id)
-        .where(RunScenario.scenario_id == scenario.id).order_by(Run.id.desc())
+        .where(RunScenario.scenario_id == scenario.id, permissions.run_clause(user)).order_by(Run.id.desc())
     ).all()
-    return [(rs, run) for rs, run in rows if verification.run_in_scope(user, run)]
+    return [(rs, run) for rs, run in rows]
 
 
 def for_requirement(user: User, req: Requirement) -> list[dict[str, Any]]:
@@ -409,15 +413,13 @@ def for_requirement(user: User, req: Requirement) -> list[dict[str, Any]]:
     ))
     if not scenarios:
         return []
-    from app.services import verification
-
     latest: dict[int, tuple[RunScenario, Run]] = {}
     for rs, run in db.session.execute(
         select(RunScenario, Run).join(Run, Run.id == RunScenario.run_id)
-        .where(RunScenario.scenario_id.in_([s.id for s in scenarios])).order_by(Run.id)
+        .where(RunScenario.scenario_id.in_([s.id for s in scenarios]), permissions.run_clause(user))
+        .order_by(Run.id)
     ).all():
-        if verification.run_in_scope(user, run):
-            latest[rs.scenario_id] = (rs, run)
+        latest[rs.scenario_id] = (rs, run)
     return [{"scenario": s, "latest": latest.get(s.id)} for s in scenarios]
 
 

@@ -94,8 +94,9 @@ def get_release(user: User, release_id: int) -> Release:
 
 
 def runs_of(user: User, release: Release) -> list[Run]:
-    runs = db.session.scalars(select(Run).where(Run.release_id == release.id).order_by(Run.id.desc()))
-    return [r for r in runs if run_in_scope(user, r)]
+    return list(db.session.scalars(
+        select(Run).where(Run.release_id == release.id, permissions.run_clause(user)).order_by(Run.id.desc())
+    ))
 
 
 # --- runs --------------------------------------------------------------------------------
