@@ -29,7 +29,7 @@ from app.schemas.meeting import (
     RequirementMeetingSchema,
 )
 from app.schemas.requirement import RequirementSchema
-from app.services import meeting_documents, meetings, requirements
+from app.services import meeting_documents, meetings, paging, requirements
 
 blp = make_blueprint("meetings", "Review meetings: agenda, attendance, minutes, decisions")
 
@@ -45,7 +45,7 @@ class Meetings(MethodView):
     def get(self, args):
         """Meetings in your region: `when=upcoming` (soonest first) or `past` (latest first)."""
         page, per_page = args.pop("page"), args.pop("per_page")
-        return meetings.paginate(meetings.search(actor(), args), page, per_page)
+        return paging.paginate(meetings.search(actor(), args), page, per_page)
 
     @blp.arguments(MeetingCreateSchema)
     @blp.response(201, MeetingSchema)

@@ -29,7 +29,7 @@ from app.schemas.verification import (
 )
 from app.services import scenarios, verification
 from app.services.errors import Msg, ValidationFailed
-from app.services.requirements import paginate
+from app.services.paging import every, paginate
 
 blp = make_blueprint("verification", "Scenario library, releases, verification runs and results")
 
@@ -63,7 +63,7 @@ class FeatureItem(MethodView):
     def get(self, feature_id):
         """A feature file with its revisions and current scenarios."""
         feature = scenarios.get_feature(actor(), feature_id)
-        items = paginate(scenarios.search(actor(), {"feature": feature.id}), 1, 10_000).items
+        items = every(scenarios.search(actor(), {"feature": feature.id}))
         return {
             **FeatureSchema().dump(feature),
             "description": scenarios.feature_description(feature),

@@ -219,10 +219,6 @@ def search(user: User, filters: dict[str, Any]):
     return stmt.order_by(Meeting.scheduled_at.desc(), Meeting.id.desc())
 
 
-def paginate(stmt, page: int, per_page: int) -> requirements.Page:
-    return requirements.paginate(stmt, page, per_page)
-
-
 def load_full(meeting_id: int) -> Meeting:
     """One meeting with everything its page shows, in a fixed number of queries."""
     return db.session.scalars(

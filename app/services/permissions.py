@@ -5,11 +5,20 @@ is not revealed), a missing role answers 403.
 """
 from __future__ import annotations
 
+from typing import Any, Callable, TypeVar
+
 from sqlalchemy import literal, or_, select, true
 
+from app.extensions import db
 from app.models import Region, Requirement, Run, User
 from app.services import workflow
-from app.services.errors import Forbidden, Msg, NotFound
+from app.services.errors import Forbidden, Msg, NotFound, ValidationFailed
+
+T = TypeVar("T")
+
+# The largest id any table can hold on every supported database (PostgreSQL INTEGER): a larger
+# number names nothing, so it answers 404 instead of overflowing the driver.
+MAX_ID = 2**31 - 1
 
 ACTIONS = (
     "view",
@@ -57,9 +66,22 @@ ROLE_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def region_in_scope(user: User, region) -> bool:
-    """The region is the user's own or below it."""
-    return region.path.startswith(user.region.path)
+def region_in_scope(user: User, region: Region) -> bool:
+    """The region is the user's own or below it: what a user sees and may act within."""
+    return user.region.contains(region)
+
+
+def region_to_act_in(user: User, code: str, field: str = "region") -> Region:
+    """The region a user names for something they create or move (a requirement, a run): it
+    must exist, be within the user's region and be active. 422 naming `field` otherwise."""
+    region = db.session.scalar(select(Region).where(Region.code == code))
+    if region is None:
+        raise ValidationFailed.field(field, Msg("Unknown region '%(code)s'.", code=code))
+    if not region_in_scope(user, region):
+        raise ValidationFailed.field(field, Msg("Region '%(code)s' is outside your region.", code=code))
+    if not region.active:
+        raise ValidationFailed.field(field, Msg("Region '%(code)s' is deactivated.", code=code))
+    return region
 
 
 def region_clause(user: User, region_id_column):
@@ -83,7 +105,7 @@ def run_in_scope(user: User, run) -> bool:
     seen within that region and by the regions above it (the province, its city)."""
     if run.region is None:
         return True
-    return region_in_scope(user, run.region) or user.region.path.startswith(run.region.path)
+    return region_in_scope(user, run.region) or run.region.contains(user.region)
 
 
 def run_clause(user: User):
@@ -121,3 +143,44 @@ def transitions_for(user: User, req: Requirement) -> list[str]:
     if not in_scope(user, req):
         return []
     return [to for to in workflow.allowed_targets(req.status) if can(user, "transition", to=to)]
+
+
+def _visible(user: User, obj: Any) -> bool:
+    """The scope rule of each kind of record; kinds not named are seen by every signed-in user."""
+    if isinstance(obj, Requirement):
+        return in_scope(user, obj)
+    if isinstance(obj, Run):
+        return run_in_scope(user, obj)
+    return True
+
+
+def fetch(
+    user: User | None,
+    model: type[T],
+    ident: Any,
+    *,
+    not_found: Msg,
+    action: str = "view",
+    visible: Callable[[User, T], bool] | None = None,
+) -> T:
+    """Load one record for `user`: missing or outside their scope answers 404 (`not_found`),
+    then a role without `action` answers 403. `visible` replaces the kind's scope rule (e.g. a
+    meeting's readers); `user` None is the server operator (CLI): no scope or role applies."""
+    obj = db.session.get(model, ident) if isinstance(ident, int) and 0 < ident <= MAX_ID else None
+    return check(user, obj, not_found=not_found, action=action, visible=visible)
+
+
+def check(
+    user: User | None,
+    obj: T | None,
+    *,
+    not_found: Msg,
+    action: str = "view",
+    visible: Callable[[User, T], bool] | None = None,
+) -> T:
+    """`fetch` for a record already loaded (or None)."""
+    if obj is None or (user is not None and not (visible or _visible)(user, obj)):
+        raise NotFound(not_found)
+    if user is not None:
+        require(user, action)
+    return obj

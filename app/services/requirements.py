@@ -7,15 +7,15 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 from flask import current_app
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import Attachment, CodeSequence, Event, Region, Requirement, User
 from app.services import files, permissions, reference, workflow
 from app.services.errors import Msg, NotFound, StaleVersion, ValidationFailed
+from app.services.uow import unit_of_work
 from app.utils import as_utc, utcnow
 
 # Fields an engineer (or anyone with "edit") may change, and those that need "assess".
@@ -90,11 +90,8 @@ def scoped(user: User):
 
 
 def get_for(user: User, requirement_id: int, action: str = "view") -> Requirement:
-    req = db.session.get(Requirement, requirement_id)
-    if req is None:
-        raise NotFound(Msg("Requirement not found."))
-    permissions.require(user, action, req)
-    return req
+    return permissions.fetch(user, Requirement, requirement_id, action=action,
+                             not_found=Msg("Requirement not found."))
 
 
 def get_by_code_for(user: User, code: str) -> Requirement:
@@ -148,45 +145,7 @@ def search(user: User, filters: dict[str, Any]):
     return stmt.order_by(*[c.desc() if desc else c.asc() for c in columns])
 
 
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def paginate(stmt, page: int, per_page: int) -> Page:
-    """One page of a select of one entity, in two steps: the page's ids first (filtering and
-    sorting touch only the table and its indexes, no eager-loaded joins), then those rows."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    offset = (page - 1) * per_page
-    descriptions = stmt.column_descriptions
-    entity = descriptions[0].get("entity") if len(descriptions) == 1 else None
-    if entity is None or not hasattr(entity, "id"):
-        items = list(db.session.scalars(stmt.limit(per_page).offset(offset)).unique())
-        return Page(items=items, total=total or 0, page=page, per_page=per_page)
-    ids = list(db.session.scalars(stmt.with_only_columns(entity.id).limit(per_page).offset(offset)))
-    rows = {row.id: row for row in db.session.scalars(select(entity).where(entity.id.in_(ids))).unique()} if ids else {}
-    return Page(items=[rows[i] for i in ids if i in rows], total=total or 0, page=page, per_page=per_page)
-
-
 # --- changing ----------------------------------------------------------------------------
-
-
-def _resolve_region(user: User, code: str) -> Region:
-    region = db.session.scalar(select(Region).where(Region.code == code))
-    if region is None:
-        raise ValidationFailed.field("region", Msg("Unknown region '%(code)s'.", code=code))
-    if not region.path.startswith(user.region.path):
-        raise ValidationFailed.field("region", Msg("Region '%(code)s' is outside your region.", code=code))
-    if not region.active:
-        raise ValidationFailed.field("region", Msg("Region '%(code)s' is deactivated.", code=code))
-    return region
 
 
 def _resolve_assignee(code: str | None, region: Region) -> User | None:
@@ -196,7 +155,7 @@ def _resolve_assignee(code: str | None, region: Region) -> User | None:
     user = db.session.scalar(select(User).where(User.username == code, User.active.is_(True)))
     if user is None:
         raise ValidationFailed.field("assignee", Msg("Unknown user '%(code)s'.", code=code))
-    if user.role not in ASSIGNABLE_ROLES or not region.path.startswith(user.region.path):
+    if user.role not in ASSIGNABLE_ROLES or not permissions.region_in_scope(user, region):
         raise ValidationFailed.field(
             "assignee", Msg("%(name)s cannot be assigned a requirement of %(region)s.", name=user.name,
                             region=region.name)
@@ -215,9 +174,9 @@ def create(actor: User, data: dict[str, Any]) -> Requirement:
     permissions.require(actor, "create")
     if any(data.get(f) not in (None, "", "undecided") for f in ASSESSMENT_FIELDS):
         permissions.require(actor, "assess")
-    try:
+    with unit_of_work():
         fields = dict(data)
-        region = _resolve_region(actor, fields.pop("region"))
+        region = permissions.region_to_act_in(actor, fields.pop("region"))
         assignee = _resolve_assignee(fields.pop("assignee", None), region)
         now = utcnow()
         req = Requirement(
@@ -236,10 +195,6 @@ def create(actor: User, data: dict[str, Any]) -> Requirement:
         _event(req, actor, "created", status="submitted")
         if assignee is not None:
             _event(req, actor, "assigned", before=None, after=assignee.username, after_name=assignee.name)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return req
 
 
@@ -266,12 +221,12 @@ def update_fields(actor: User, req: Requirement, data: dict[str, Any]) -> Requir
             {"version": [Msg("Stale version %(version)s; current is %(current)s.", version=version,
                              current=req.version)]},
         )
-    try:
+    with unit_of_work(Msg("%(code)s was changed by someone else meanwhile; reload.", code=req.code)):
         changes: list[tuple[str, Any, Any]] = []
         # Look up region and assignee before changing anything: a query after a setattr would
         # autoflush, and one PATCH would bump the version twice.
         if "region" in data:
-            data["region"] = _resolve_region(actor, data["region"])
+            data["region"] = permissions.region_to_act_in(actor, data["region"])
         if "assignee" in data:
             data["assignee"] = _resolve_assignee(data["assignee"], data.get("region", req.region))
         for field in LOOKUP_FIELDS:
@@ -300,13 +255,6 @@ def update_fields(actor: User, req: Requirement, data: dict[str, Any]) -> Requir
                 else:
                     _event(req, actor, "field_changed", field=field, before=before, after=after)
             db.session.flush()
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleVersion(Msg("%(code)s was changed by someone else meanwhile; reload.", code=req.code)) from None
-    except Exception:
-        db.session.rollback()
-        raise
     return req
 
 
@@ -321,16 +269,9 @@ def transition(
     # Legality first (409 names the allowed moves), then the role's right to this move (403).
     workflow.check_transition(req, to, reason, original)
     permissions.require(actor, "transition", req, to=to)
-    try:
+    with unit_of_work(Msg("%(code)s was changed by someone else meanwhile; reload.", code=req.code)):
         workflow.apply_transition(req, to, actor, reason, original)
         req.updated_at = utcnow()
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleVersion(Msg("%(code)s was changed by someone else meanwhile; reload.", code=req.code)) from None
-    except Exception:
-        db.session.rollback()
-        raise
     return req
 
 
@@ -339,8 +280,8 @@ def comment(actor: User, req: Requirement, body: str) -> Event:
     body = body.strip()
     if not body:
         raise ValidationFailed.field("body", Msg("A comment cannot be empty."))
-    event = _event(req, actor, "comment", body=body)
-    db.session.commit()
+    with unit_of_work():
+        event = _event(req, actor, "comment", body=body)
     return event
 
 
@@ -353,23 +294,19 @@ def attachment_dir() -> str:
 
 def add_attachment(actor: User, req: Requirement, filename: str, stream: BinaryIO, content_type: str | None) -> Attachment:
     permissions.require(actor, "attach", req)
-    try:
-        with files.stored_upload("attachments", filename, stream, content_type) as stored:
-            attachment = Attachment(
-                requirement_id=req.id,
-                filename=stored.filename,
-                stored_name=stored.stored_name,
-                content_type=stored.content_type,
-                size=stored.size,
-                uploaded_by_id=actor.id,
-            )
-            db.session.add(attachment)
-            db.session.flush()
-            _event(req, actor, "attachment", attachment_id=attachment.id, filename=stored.filename, size=stored.size)
-            db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    # the file is removed again if the transaction fails (the commit happens inside the upload)
+    with files.stored_upload("attachments", filename, stream, content_type) as stored, unit_of_work():
+        attachment = Attachment(
+            requirement_id=req.id,
+            filename=stored.filename,
+            stored_name=stored.stored_name,
+            content_type=stored.content_type,
+            size=stored.size,
+            uploaded_by_id=actor.id,
+        )
+        db.session.add(attachment)
+        db.session.flush()
+        _event(req, actor, "attachment", attachment_id=attachment.id, filename=stored.filename, size=stored.size)
     return attachment
 
 
@@ -382,11 +319,8 @@ def attachments(req: Requirement) -> list[Attachment]:
 
 
 def get_attachment_for(user: User, attachment_id: int) -> tuple[Attachment, str]:
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None:
-        raise NotFound(Msg("Attachment not found."))
-    req = db.session.get(Requirement, attachment.requirement_id)
-    permissions.require(user, "view", req)
+    attachment = permissions.fetch(None, Attachment, attachment_id, not_found=Msg("Attachment not found."))
+    get_for(user, attachment.requirement_id)
     return attachment, os.path.join(attachment_dir(), attachment.stored_name)
 
 

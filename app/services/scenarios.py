@@ -25,6 +25,7 @@ from app.models import (
 )
 from app.services import feature_parser, permissions
 from app.services.errors import Msg, NotFound, ValidationFailed
+from app.services.uow import unit_of_work
 from app.utils import utcnow
 
 REQUIREMENT_TAG = re.compile(r"^@(REQ-\d{4}-\d{4,})$")
@@ -85,12 +86,8 @@ def import_feature(actor: User | None, path: str, text: str) -> ImportResult:
         permissions.require(actor, "manage_scenarios")
     path = normalise_path(path)
     parsed = feature_parser.parse(path, text)
-    try:
+    with unit_of_work():
         result = _store(actor, parsed, text)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return result
 
 
@@ -286,11 +283,7 @@ def features(user: User) -> list[FeatureFile]:
 
 
 def get_feature(user: User, feature_id: int) -> FeatureFile:
-    permissions.require(user, "view")
-    feature = db.session.get(FeatureFile, feature_id)
-    if feature is None:
-        raise NotFound(Msg("Feature not found."))
-    return feature
+    return permissions.fetch(user, FeatureFile, feature_id, not_found=Msg("Feature not found."))
 
 
 def revisions(feature: FeatureFile) -> list[FeatureRevision]:
@@ -360,11 +353,7 @@ def tag_counts() -> list[tuple[str, int]]:
 
 
 def get_scenario(user: User, scenario_id: int) -> Scenario:
-    permissions.require(user, "view")
-    scenario = db.session.get(Scenario, scenario_id)
-    if scenario is None:
-        raise NotFound(Msg("Scenario not found."))
-    return scenario
+    return permissions.fetch(user, Scenario, scenario_id, not_found=Msg("Scenario not found."))
 
 
 def versions(scenario: Scenario) -> list[ScenarioVersion]:
@@ -425,6 +414,7 @@ def for_requirement(user: User, req: Requirement) -> list[dict[str, Any]]:
 
 def scenario_filter_options() -> dict[str, Any]:
     return {
-        "features": list(db.session.execute(select(FeatureFile.id, FeatureFile.path).order_by(FeatureFile.path))),
+        "features": list(db.session.execute(
+            select(FeatureFile.id, FeatureFile.path, FeatureFile.name).order_by(FeatureFile.path))),
         "tags": tag_counts(),
     }

@@ -23,7 +23,6 @@ from app.extensions import db
 from app.models import (
     Evidence,
     FeatureFile,
-    Region,
     Release,
     Requirement,
     Run,
@@ -38,21 +37,16 @@ from app.services import files, permissions, reports
 from app.services import scenarios as scenarios_service
 from app.services.errors import Conflict, Msg, NotFound, ValidationFailed
 from app.services.reports import derive_status
+from app.services.uow import unit_of_work
 from app.utils import utcnow
 
 RETRY_STATUSES = ("failed", "blocked")
 
 
-run_in_scope = permissions.run_in_scope
-
-
-def _require_run(user: User | None, run: Run | None, action: str = "view") -> Run:
-    """`user` None is the server operator (CLI): no scope or role applies."""
-    if run is None or (user is not None and not run_in_scope(user, run)):
-        raise NotFound(Msg("Run not found."))
-    if user is not None:
-        permissions.require(user, action)
-    return run
+def _require_run(user: User | None, run: Run, action: str = "view") -> Run:
+    """The run already loaded, checked again for a use case: scope (404), then role (403).
+    `user` None is the server operator (CLI): no scope or role applies."""
+    return permissions.check(user, run, action=action, not_found=Msg("Run not found."))
 
 
 # --- releases ----------------------------------------------------------------------------
@@ -71,12 +65,8 @@ def create_release(actor: User, data: dict[str, Any]) -> Release:
         notes=data.get("notes") or "",
         created_by_id=actor.id,
     )
-    try:
+    with unit_of_work():
         db.session.add(release)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return release
 
 
@@ -86,11 +76,7 @@ def releases(user: User) -> list[Release]:
 
 
 def get_release(user: User, release_id: int) -> Release:
-    permissions.require(user, "view")
-    release = db.session.get(Release, release_id)
-    if release is None:
-        raise NotFound(Msg("Release not found."))
-    return release
+    return permissions.fetch(user, Release, release_id, not_found=Msg("Release not found."))
 
 
 def runs_of(user: User, release: Release) -> list[Run]:
@@ -169,19 +155,13 @@ def create_run(actor: User, release: Release, data: dict[str, Any]) -> Run:
     Testers start runs: the action is "record_results" (on-site engineers, managers, admins);
     creating the release itself stays "manage_releases"."""
     permissions.require(actor, "record_results")
-    region = None
-    if data.get("region"):
-        region = db.session.scalar(select(Region).where(Region.code == data["region"]))
-        if region is None:
-            raise ValidationFailed.field("region", Msg("Unknown region '%(code)s'.", code=data["region"]))
-        if not region.path.startswith(actor.region.path):
-            raise ValidationFailed.field("region", Msg("Region '%(code)s' is outside your region.", code=data["region"]))
+    region = permissions.region_to_act_in(actor, data["region"]) if data.get("region") else None
     selection = {k: data[k] for k in ("tags", "domains", "requirements", "scenario_ids") if data.get(k)}
     ids = select_scenarios(selection, actor)
     if not ids:
         raise ValidationFailed.field("_schema", Msg("The selection matches no scenario."))
     now = utcnow()
-    try:
+    with unit_of_work():
         run = Run(release_id=release.id, environment=data["environment"], region=region, selection=selection,
                   scenario_count=len(ids), created_by_id=actor.id, created_at=now)
         db.session.add(run)
@@ -213,10 +193,6 @@ def create_run(actor: User, release: Release, data: dict[str, Any]) -> Run:
              "source": "", "created_at": now}
             for rs_id, steps in frozen
         ])
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return run
 
 
@@ -225,8 +201,9 @@ def _chunks(items: list, size: int):
         yield items[start:start + size]
 
 
-def get_run(user: User, run_id: int, action: str = "view") -> Run:
-    return _require_run(user, db.session.get(Run, run_id), action)
+def get_run(user: User | None, run_id: int, action: str = "view") -> Run:
+    """`user` None is the server operator (CLI): no scope or role applies."""
+    return permissions.fetch(user, Run, run_id, action=action, not_found=Msg("Run not found."))
 
 
 def totals(run: Run) -> dict[str, int]:
@@ -379,7 +356,7 @@ def _apply_results(actor: User | None, run: Run, items: list[dict[str, Any]], si
     if not items:
         return
     ids = list({item["scenario_id"] for item in items})
-    try:
+    with unit_of_work():
         current: dict[int, Any] = {}
         for chunk in _chunks(ids, 900):
             db.session.execute(
@@ -398,10 +375,6 @@ def _apply_results(actor: User | None, run: Run, items: list[dict[str, Any]], si
         result_updates, scenario_updates = _updates(actor, items, current, single, source)
         db.session.execute(update(RunResult), result_updates)
         db.session.execute(update(RunScenario), scenario_updates)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def _updates(actor: User | None, items: list[dict[str, Any]], current: dict[int, Any], single: bool,
@@ -460,7 +433,7 @@ def rerun(actor: User, run: Run, scenario_ids: list[int] | None = None) -> int:
     if not rows:
         return 0
     now = utcnow()
-    try:
+    with unit_of_work():
         db.session.execute(insert(RunResult), [
             {"run_scenario_id": r.id, "attempt": r.attempt + 1, "status": "untested", "set_directly": False,
              "step_results": [{"status": "untested"} for _ in r.steps], "note": "", "defect": "", "fed_back": False,
@@ -470,10 +443,6 @@ def rerun(actor: User, run: Run, scenario_ids: list[int] | None = None) -> int:
         db.session.execute(update(RunScenario), [
             {"id": r.id, "attempt": r.attempt + 1, "status": "untested", "updated_at": now} for r in rows
         ])
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return len(rows)
 
 
@@ -542,29 +511,21 @@ def add_evidence(actor: User, run: Run, scenario_id: int, filename: str, stream:
                  content_type: str | None) -> Evidence:
     _require_run(actor, run, "record_results")
     row = result_row(run, scenario_id)
-    try:
-        with files.stored_upload("evidence", filename, stream, content_type) as stored:
-            evidence = Evidence(
-                run_result_id=row.result.id, filename=stored.filename, stored_name=stored.stored_name,
-                content_type=stored.content_type, size=stored.size, uploaded_by_id=actor.id,
-            )
-            db.session.add(evidence)
-            db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    # the file is removed again if the transaction fails (the commit happens inside the upload)
+    with files.stored_upload("evidence", filename, stream, content_type) as stored, unit_of_work():
+        evidence = Evidence(
+            run_result_id=row.result.id, filename=stored.filename, stored_name=stored.stored_name,
+            content_type=stored.content_type, size=stored.size, uploaded_by_id=actor.id,
+        )
+        db.session.add(evidence)
     return evidence
 
 
 def get_evidence_for(user: User, evidence_id: int) -> tuple[Evidence, str]:
-    evidence = db.session.get(Evidence, evidence_id)
-    if evidence is None:
-        raise NotFound(Msg("Evidence not found."))
+    evidence = permissions.fetch(None, Evidence, evidence_id, not_found=Msg("Evidence not found."))
     run = db.session.scalar(
         select(Run).join(RunScenario, RunScenario.run_id == Run.id).join(RunResult, RunResult.run_scenario_id == RunScenario.id)
         .where(RunResult.id == evidence.run_result_id)
     )
-    if run is None or not run_in_scope(user, run):
-        raise NotFound(Msg("Evidence not found."))
-    permissions.require(user, "view")
+    permissions.check(user, run, not_found=Msg("Evidence not found."))
     return evidence, os.path.join(evidence_dir(), evidence.stored_name)

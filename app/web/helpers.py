@@ -1,9 +1,12 @@
 """View helpers: form loading with field errors, fragment rendering, template globals."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, make_response
+from htmx_flask import make_response as htmx_response
+from htmx_flask import request
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -37,6 +40,62 @@ def load_form(schema: Schema, extra: dict[str, Any] | None = None) -> dict[str, 
 
 FORM_ERRORS = (FormInvalid, DomainError)
 
+T = TypeVar("T")
+
+
+class FormSubmission(Generic[T]):
+    """One form post: load it with the API's schema, call the service, and keep what a view
+    needs to answer either way. The one place a view's form errors are handled:
+
+        form = FormSubmission(MeetingCreateSchema())
+        if form.submit(lambda data: meetings.create(g.user, data)):
+            return htmx_redirect(url_for(..., meeting_id=form.result.id))
+        return render_page_or_block("meetings/new.html", "form", errors=form.errors,
+                                    values=form.values), form.status
+
+    Invalid input (422) and conflicts (409) are kept for the view to re-render; 401/403/404
+    propagate to the error pages. `schema` None calls the service with {}.
+    """
+
+    def __init__(self, schema: Schema | None = None, extra: dict[str, Any] | None = None):
+        self.schema = schema
+        self.extra = extra
+        self.result: T | None = None
+        self.error: Exception | None = None
+        self.errors: dict[str, list[str]] = {}
+        self.status = 200
+
+    @property
+    def values(self):
+        return request.form
+
+    def submit(self, call: Callable[[dict[str, Any]], T]) -> bool:
+        try:
+            data = load_form(self.schema, self.extra) if self.schema is not None else dict(self.extra or {})
+            self.result = call(data)
+        except FORM_ERRORS as error:
+            self.status = form_error_status(error)
+            self.errors = errors_of(error)
+            self.error = error
+            return False
+        return True
+
+
+def htmx_redirect(target: str):
+    """After a form succeeds, go to `target` as a page of its own: a 303 for a plain form,
+    HX-Location for htmx (htmx GETs `target` and swaps the whole page into <body>)."""
+    if request.htmx:
+        return htmx_response("", 200, location=target)
+    response = make_response("", 303)
+    response.headers["Location"] = target
+    return response
+
+
+def wants_fragment() -> bool:
+    """htmx asks for a part of a page: neither boosting a navigation nor restoring a page
+    from history after Back (those get the whole page)."""
+    return bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
+
 
 def form_error_status(error: Exception) -> int:
     """The status to re-render a form with; errors that are not the form's (403, 404) propagate."""
@@ -68,11 +127,7 @@ def errors_of(error: DomainError | FormInvalid) -> dict[str, list[str]]:
 def render_page_or_block(template: str, block: str, **context):
     """The whole page, or only `block` when htmx asks (and is neither boosting a navigation nor
     restoring a page from history after Back)."""
-    if (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-Boosted") != "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    ):
+    if wants_fragment():
         return render_block(template, block, **context)
     from flask import render_template
 

@@ -30,7 +30,7 @@ from app.schemas.meeting import (
     QueueQuerySchema,
     SummarySchema,
 )
-from app.services import meeting_documents, meetings, permissions, reference, requirements
+from app.services import meeting_documents, meetings, paging, permissions, reference, requirements
 from app.services.errors import Msg, ValidationFailed
 from app.utils import as_utc
 from app.web import bp
@@ -185,7 +185,7 @@ def meeting_list():
         args = MeetingQuerySchema().load({"when": "upcoming"})
         raw = {"when": "upcoming"}
     page, per_page = args.pop("page"), args.pop("per_page")
-    result = meetings.paginate(meetings.search(g.user, args), page, per_page)
+    result = paging.paginate(meetings.search(g.user, args), page, per_page)
     context = {"result": result, "filters": raw, "when": args.get("when"), "counts": meetings.counts(g.user)}
     response = make_response(render_page_or_block(LIST_TEMPLATE, "results", **context))
     if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true":

@@ -11,7 +11,7 @@ from app.schemas.requirement import (
     RequirementQuerySchema,
     TransitionSchema,
 )
-from app.services import permissions, reference, requirements, users, workflow
+from app.services import paging, permissions, reference, requirements, users, workflow
 from app.services.errors import DomainError, ValidationFailed
 from app.web import bp
 from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, load_query, render_page_or_block, display_labels
@@ -40,7 +40,7 @@ def requirement_list():
     except ValidationFailed as error:  # e.g. an unknown region code in a shared link
         errors.update(error.errors)
         stmt = requirements.search(g.user, {k: v for k, v in args.items() if k not in error.errors})
-    result = requirements.paginate(stmt, page, per_page)
+    result = paging.paginate(stmt, page, per_page)
     context = _form_context(
         result=result,
         filters=raw,

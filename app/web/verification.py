@@ -18,7 +18,7 @@ from app.schemas.verification import (
 )
 from app.services import permissions, reference, scenarios, verification
 from app.services.errors import Msg, DomainError, ValidationFailed
-from app.services.requirements import paginate
+from app.services.paging import every, paginate
 from app.web import bp
 from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, load_query, render_page_or_block, display_labels
 
@@ -128,7 +128,7 @@ def feature_upload():
 def feature_detail(feature_id: int):
     feature = scenarios.get_feature(g.user, feature_id)
     description = scenarios.feature_description(feature)
-    items = paginate(scenarios.search(g.user, {"feature": feature.id, "include_retired": True}), 1, 10_000).items
+    items = every(scenarios.search(g.user, {"feature": feature.id, "include_retired": True}))
     revision = request.args.get("revision", type=int)
     return render_template(
         "verification/feature.html", feature=feature, scenarios=items, revisions=scenarios.revisions(feature),
