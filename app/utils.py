@@ -14,3 +14,8 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """The one way a timestamp leaves the API: ISO 8601 with its UTC offset."""
+    return as_utc(value).isoformat() if value is not None else None

@@ -6,8 +6,10 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import MultiDict
 
+from app.config import Config
 from app.services import reference
 from app.services.errors import Msg
+from app.utils import iso_utc
 
 
 class StrictSchema(Schema):
@@ -22,6 +24,18 @@ class Trimmed(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class UtcDateTime(fields.DateTime):
+    """A stored (naive UTC) timestamp, answered as ISO 8601 with its offset: the one format
+    every timestamp of the API uses."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("dump_only", True)
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return iso_utc(value)
 
 
 class LookupCode(validate.Validator):
@@ -40,7 +54,8 @@ class LookupCode(validate.Validator):
 
 class PageQuerySchema(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+    per_page = fields.Integer(load_default=Config.PER_PAGE_DEFAULT,
+                              validate=validate.Range(min=1, max=Config.PER_PAGE_MAX))
 
 
 def form_to_dict(schema: Schema, form: MultiDict) -> dict[str, Any]:

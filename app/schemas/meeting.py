@@ -5,13 +5,9 @@ from marshmallow import Schema, fields, missing, validate
 from webargs.fields import DelimitedList
 
 from app.models.meeting import DECISIONS, MEETING_STATUSES, ORGANIZATIONS
-from app.schemas.common import PageQuerySchema, StrictSchema, Trimmed
+from app.schemas.common import PageQuerySchema, StrictSchema, Trimmed, UtcDateTime
 from app.services import workflow
-from app.utils import as_utc
 
-
-def _iso(value):
-    return as_utc(value).isoformat() if value is not None else None
 
 
 class MeetingCreateSchema(StrictSchema):
@@ -118,14 +114,14 @@ class AgendaItemSchema(Schema):
     region = fields.Function(lambda i: i.requirement.region.code)
     position = fields.Integer()
     notes = fields.String()
-    notes_saved_at = fields.Function(lambda i: _iso(i.notes_saved_at))
+    notes_saved_at = UtcDateTime()
     decision = fields.String(allow_none=True)
     decision_label = fields.Function(lambda i: workflow.label(i.decision) if i.decision else None)
     reason = fields.String()
     target = fields.String()
     until = fields.Date(allow_none=True)
     decided_by = fields.Function(lambda i: i.decided_by.username if i.decided_by else None)
-    decided_at = fields.Function(lambda i: _iso(i.decided_at))
+    decided_at = UtcDateTime()
     # the requirement's status when put on the agenda / when decided (finalising checks them)
     status_when_added = fields.String(allow_none=True)
     status_when_decided = fields.String(allow_none=True)
@@ -159,13 +155,13 @@ class AmendmentSchema(Schema):
     text = fields.String()
     author = fields.Function(lambda a: a.author.username)
     author_name = fields.Function(lambda a: a.author.name)
-    at = fields.Function(lambda a: _iso(a.at))
+    at = UtcDateTime()
 
 
 class MeetingSummarySchema(Schema):
     id = fields.Integer()
     title = fields.String()
-    scheduled_at = fields.Function(lambda m: _iso(m.scheduled_at))
+    scheduled_at = UtcDateTime()
     duration_minutes = fields.Integer()
     location = fields.String()
     video_link = fields.String()
@@ -176,15 +172,15 @@ class MeetingSummarySchema(Schema):
     version = fields.Integer()
     agenda_count = fields.Function(lambda m: len(m.agenda_items))
     agenda_codes = fields.Function(lambda m: [i.requirement.code for i in m.agenda_items])
-    finalised_at = fields.Function(lambda m: _iso(m.finalised_at))
+    finalised_at = UtcDateTime()
 
 
 class MeetingSchema(MeetingSummarySchema):
     summary = fields.String()
-    summary_saved_at = fields.Function(lambda m: _iso(m.summary_saved_at))
+    summary_saved_at = UtcDateTime()
     finalised_by = fields.Function(lambda m: m.finalised_by.username if m.finalised_by else None)
-    created_at = fields.Function(lambda m: _iso(m.created_at))
-    updated_at = fields.Function(lambda m: _iso(m.updated_at))
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
     agenda = fields.List(fields.Nested(AgendaItemSchema), attribute="agenda_items")
     attendees = fields.List(fields.Nested(AttendeeSchema))
     action_items = fields.List(fields.Nested(ActionItemSchema))
@@ -217,7 +213,7 @@ class FeedbackSchema(Schema):
     decision = fields.String()
     decision_label = fields.Function(lambda f: workflow.label(f.decision))
     reason = fields.String()
-    created_at = fields.Function(lambda f: _iso(f.created_at))
+    created_at = UtcDateTime()
 
 
 class FinalizeResultSchema(Schema):
@@ -231,7 +227,7 @@ class RequirementMeetingSchema(Schema):
 
     meeting_id = fields.Integer()
     title = fields.Function(lambda i: i.meeting.title)
-    scheduled_at = fields.Function(lambda i: _iso(i.meeting.scheduled_at))
+    scheduled_at = UtcDateTime(attribute="meeting.scheduled_at")
     meeting_status = fields.Function(lambda i: i.meeting.status)
     decision = fields.String(allow_none=True)
     reason = fields.String()

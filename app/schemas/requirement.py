@@ -5,9 +5,8 @@ from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 
 from app.models.requirement import CUSTOM_DEV_CHOICES
-from app.schemas.common import LookupCode, PageQuerySchema, StrictSchema, Trimmed
+from app.schemas.common import LookupCode, PageQuerySchema, StrictSchema, Trimmed, UtcDateTime
 from app.services import requirements, workflow
-from app.utils import as_utc
 
 
 def _text(max_len: int, **kw) -> fields.String:
@@ -93,9 +92,9 @@ class RequirementSchema(Schema):
     due_date = fields.Date(allow_none=True)
     external_ref = fields.String()
     duplicate_of = fields.Function(lambda r: r.duplicate_of.code if r.duplicate_of else None)
-    created_at = fields.Function(lambda r: as_utc(r.created_at).isoformat())
-    updated_at = fields.Function(lambda r: as_utc(r.updated_at).isoformat())
-    status_changed_at = fields.Function(lambda r: as_utc(r.status_changed_at).isoformat())
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+    status_changed_at = UtcDateTime()
 
 
 class RequirementPageSchema(Schema):
@@ -117,7 +116,7 @@ class CommentSchema(StrictSchema):
 
 class EventSchema(Schema):
     id = fields.Integer()
-    at = fields.Function(lambda e: as_utc(e.at).isoformat())
+    at = UtcDateTime()
     kind = fields.String()
     actor = fields.Function(lambda e: e.actor.username if e.actor else None)
     actor_name = fields.Function(lambda e: e.actor.name if e.actor else None)
@@ -136,4 +135,4 @@ class AttachmentSchema(Schema):
     size = fields.Integer()
     content_type = fields.String()
     uploaded_by = fields.Function(lambda a: a.uploaded_by.username)
-    uploaded_at = fields.Function(lambda a: as_utc(a.uploaded_at).isoformat())
+    uploaded_at = UtcDateTime()

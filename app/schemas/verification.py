@@ -4,14 +4,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.models.verification import ENVIRONMENTS, RESULT_STATUSES
-from app.schemas.common import LookupCode, PageQuerySchema, StrictSchema
-from app.utils import as_utc
+from app.schemas.common import LookupCode, PageQuerySchema, StrictSchema, UtcDateTime
 
 VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
 
-
-def _iso(value):
-    return as_utc(value).isoformat() if value else None
 
 
 # --- scenario library --------------------------------------------------------------------
@@ -44,7 +40,7 @@ class FeatureSchema(Schema):
     language = fields.String()
     revision = fields.Integer()
     scenario_count = fields.Integer()
-    updated_at = fields.Function(lambda f: _iso(f.updated_at))
+    updated_at = UtcDateTime()
 
 
 class FeatureRevisionSchema(Schema):
@@ -53,7 +49,7 @@ class FeatureRevisionSchema(Schema):
     scenario_count = fields.Integer()
     summary = fields.Dict()
     uploaded_by = fields.Function(lambda r: r.uploaded_by.username if r.uploaded_by else None)
-    uploaded_at = fields.Function(lambda r: _iso(r.uploaded_at))
+    uploaded_at = UtcDateTime()
 
 
 class FeaturePageSchema(Schema):
@@ -119,7 +115,7 @@ class RunBriefSchema(Schema):
     environment = fields.String()
     region = fields.Function(lambda r: r.region.code if r.region else None)
     scenario_count = fields.Integer()
-    created_at = fields.Function(lambda r: _iso(r.created_at))
+    created_at = UtcDateTime()
 
 
 class ReleaseSchema(Schema):
@@ -130,7 +126,7 @@ class ReleaseSchema(Schema):
     domains = fields.List(fields.String())
     notes = fields.String()
     created_by = fields.Function(lambda r: r.created_by.username)
-    created_at = fields.Function(lambda r: _iso(r.created_at))
+    created_at = UtcDateTime()
 
 
 class ReleaseDetailSchema(ReleaseSchema):
@@ -155,7 +151,7 @@ class RunSchema(Schema):
     selection = fields.Dict()
     scenario_count = fields.Integer()
     created_by = fields.Function(lambda r: r.created_by.username)
-    created_at = fields.Function(lambda r: _iso(r.created_at))
+    created_at = UtcDateTime()
     totals = fields.Dict()
 
 
@@ -204,7 +200,7 @@ class ResultRowSchema(Schema):
     fed_back = fields.Boolean()
     source = fields.String(allow_none=True)
     tester = fields.String(allow_none=True)
-    recorded_at = fields.Function(lambda r: _iso(r["recorded_at"]))
+    recorded_at = UtcDateTime()
     evidence = fields.List(fields.Dict())
 
 

@@ -95,3 +95,14 @@ def test_paging_counts_and_every_is_uncut(app, filed):
     assert (page.total, page.pages, len(page.items), page.has_prev, page.has_next) == (7, 3, 3, True, True)
     assert [r.title for r in page.items] == ["需求3", "需求4", "需求5"]
     assert len(paging.every(stmt)) == 7
+
+
+def test_every_api_timestamp_has_one_format(app, api, filed):
+    """Requirements, meetings and verification answer timestamps the same way: ISO with +00:00."""
+    item = filed()
+    manager = api("manager", "445200")
+    meeting = manager.post("/api/v1/meetings", json={"title": "评审会", "scheduled_at": "2026-12-10T09:00:00+08:00"})
+    release = manager.post("/api/v1/releases", json={"version": "V2026.12"})
+    stamps = [item["created_at"], meeting.json["created_at"], meeting.json["scheduled_at"], release.json["created_at"]]
+    assert meeting.json["scheduled_at"] == "2026-12-10T01:00:00+00:00"
+    assert all(s.endswith("+00:00") and "T" in s for s in stamps), stamps
