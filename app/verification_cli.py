@@ -6,39 +6,39 @@ without an uploader or tester.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import click
 
-from app.extensions import db
-from app.models import Run
 from app.services import scenarios, verification
-from app.services.errors import DomainError
+from app.services.errors import DomainError, NotFound
 
 
 def import_features(directory: str, echo: Callable[[str], None]) -> dict[str, int]:
-    counts = {"files": 0, "new_revisions": 0, "unchanged": 0, "errors": 0, "scenarios": 0}
     paths = []
     for root, dirs, files in os.walk(directory):
         dirs.sort()
         paths += [os.path.join(root, f) for f in sorted(files) if f.endswith(".feature")]
-    for full in paths:
-        relative = os.path.relpath(full, directory).replace(os.sep, "/")
-        counts["files"] += 1
-        try:
-            with open(full, encoding="utf-8-sig") as fh:
-                result = scenarios.import_feature(None, relative, fh.read())
-        except (DomainError, UnicodeDecodeError) as error:
+
+    def read() -> Iterator[tuple[str, bytes]]:
+        for full in paths:
+            with open(full, "rb") as fh:
+                yield os.path.relpath(full, directory).replace(os.sep, "/"), fh.read()
+
+    counts = {"files": len(paths), "new_revisions": 0, "unchanged": 0, "errors": 0, "scenarios": 0}
+    for outcome in scenarios.import_feature_files(None, read()):
+        result = outcome.result
+        if result is None:
             counts["errors"] += 1
-            echo(f"  ERROR {relative}: {getattr(error, 'message', error)}")
+            echo(f"  ERROR {outcome.path}: {outcome.error}")
             continue
         counts["scenarios"] += result.scenario_count
         if result.unchanged:
             counts["unchanged"] += 1
-            echo(f"  = {relative} (revision {result.revision}, unchanged)")
+            echo(f"  = {outcome.path} (revision {result.revision}, unchanged)")
         else:
             counts["new_revisions"] += 1
-            echo(f"  + {relative} revision {result.revision}: {result.scenario_count} scenarios "
+            echo(f"  + {outcome.path} revision {result.revision}: {result.scenario_count} scenarios "
                  f"(+{len(result.added)} ~{len(result.changed)} renamed {len(result.renamed)} "
                  f"retired {len(result.retired)})")
     echo(f"{counts['files']} feature files: {counts['new_revisions']} imported, {counts['unchanged']} unchanged, "
@@ -48,18 +48,18 @@ def import_features(directory: str, echo: Callable[[str], None]) -> dict[str, in
     return counts
 
 
-def import_report(run_id: int, report_path: str, echo: Callable[[str], None]) -> dict:
-    run = db.session.get(Run, run_id)
-    if run is None:
-        raise click.ClickException(f"Run {run_id} not found.")
-    with open(report_path, "rb") as fh:
-        body = fh.read()
+def import_report(run_id: int, report_path: str, echo: Callable[[str], None]) -> verification.ImportSummary:
     try:
-        answer = verification.import_report(None, run, body, "")
+        run = verification.get_run(None, run_id)
+    except NotFound:
+        raise click.ClickException(f"Run {run_id} not found.") from None
+    try:
+        with open(report_path, "rb") as fh:
+            answer = verification.import_report(None, run, fh, filename=report_path)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from None
-    echo(f"{answer['format']}: {answer['matched']} matched ({answer['passed']} passed, {answer['failed']} failed), "
-         f"{len(answer['unmatched'])} unmatched.")
-    for name in answer["unmatched"]:
+    echo(f"{answer.format}: {answer.matched} matched ({answer.passed} passed, {answer.failed} failed), "
+         f"{len(answer.unmatched)} unmatched.")
+    for name in answer.unmatched:
         echo(f"  unmatched: {name}")
     return answer

@@ -1,11 +1,17 @@
-"""Shared fixtures: a fresh app and database per test, users of each role, API clients."""
+"""Shared fixtures: one app per worker with a fresh database per test, users of each role, API clients.
+
+`app` gives no app context; tests that call services or `db` directly use `app_ctx`."""
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 
 from app import create_app
@@ -55,31 +61,129 @@ TEST_CONFIG = {
 }
 
 
+class WorkerApp:
+    """The one app of this (xdist) worker, its database file and the templates copied per test.
+
+    `create_app` is slow (flask-smorest documents ~320 routes), so it runs once per worker; what a
+    test may change on the app (config, instance_path, test_client_class) is put back for the next.
+    """
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.db_path = root / "test.db"
+        self.app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{self.db_path}"})
+        self.app.test_client_class = FreshContextClient
+        self.config = copy.deepcopy(dict(self.app.config))
+        self.instance_path = self.app.instance_path
+        # (template this test's database was copied from, name of what was loaded) -> (template, result)
+        self.seeded: dict[tuple[Path, str], tuple[Path, Any]] = {}
+        self.copied_from: Path | None = None
+        self.copied_stat: tuple[int, int] | None = None
+        with self.app.app_context():
+            db.create_all()
+            reference_data.load()
+        self.template = self._save_template("template")
+
+    def close_connections(self) -> None:
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+    def _files(self) -> list[Path]:
+        return [Path(f"{self.db_path}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")]
+
+    def _save_template(self, name: str) -> Path:
+        """Copy the database, its WAL checkpointed and every connection closed, to <name>.db."""
+        with self.app.app_context():
+            db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            db.session.remove()
+        self.close_connections()
+        wal = Path(f"{self.db_path}-wal")
+        assert not wal.exists() or wal.stat().st_size == 0, "the WAL was not checkpointed"
+        path = self.root / f"{name}.db"
+        shutil.copyfile(self.db_path, path)
+        self.fresh_database(path)
+        return path
+
+    def fresh_database(self, template: Path | None = None) -> None:
+        """Replace the database by a copy of `template` (new files: no old connection sees them)."""
+        self.close_connections()
+        for path in self._files():
+            path.unlink(missing_ok=True)
+        template = template or self.template
+        shutil.copyfile(template, self.db_path)
+        self.copied_from, self.copied_stat = template, self._stat()
+
+    def _stat(self) -> tuple[int, int]:
+        wal = Path(f"{self.db_path}-wal")
+        main = self.db_path.stat()
+        return (main.st_mtime_ns, main.st_size + (wal.stat().st_size if wal.exists() else 0))
+
+    def seed_once(self, name: str, load: Callable[[], Any]) -> Any:
+        """The database as `load()` leaves it (in an app context) and what it returned; run once per
+        worker, then kept as a template that later tests get a copy of."""
+        assert self.copied_from is not None and self._stat() == self.copied_stat, (
+            f"seed_once({name!r}) must come before anything writes to the test's database: "
+            "request its fixture first"
+        )
+        key = (self.copied_from, name)
+        if key not in self.seeded:
+            with self.app.app_context():
+                result = load()
+                db.session.commit()
+            template = self._save_template(f"{self.copied_from.stem}+{name}")
+            self.seeded[key] = (template, result)
+        template, result = self.seeded[key]
+        self.fresh_database(template)
+        return copy.deepcopy(result)
+
+    def reset(self, instance_path: str) -> Flask:
+        app = self.app
+        app.config.clear()
+        app.config.update(copy.deepcopy(self.config))
+        app.test_client_class = FreshContextClient
+        app.instance_path = instance_path
+        os.makedirs(instance_path, exist_ok=True)
+        return app
+
+
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory):
-    """A database with the schema and reference data, built once per worker and copied per test."""
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
-    with app.app_context():
-        db.create_all()
-        reference_data.load()
-        db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
-        db.session.remove()
-        db.engine.dispose()
-    return path
+def worker_app(tmp_path_factory) -> WorkerApp:
+    return WorkerApp(tmp_path_factory.mktemp("worker_app"))
 
 
 @pytest.fixture
-def app(tmp_path, template_db):
-    shutil.copyfile(template_db, tmp_path / "test.db")
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}"})
-    app.instance_path = str(tmp_path / "instance")
-    app.test_client_class = FreshContextClient
-    os.makedirs(app.instance_path, exist_ok=True)
+def app(worker_app, tmp_path):
+    """The worker's app with a fresh copy of the template database (schema and reference data).
+
+    No app context is pushed: each test-client request gets its own. A test or fixture that calls
+    services or `db` directly uses `app_ctx` (or pushes a short `with app.app_context():`).
+    """
+    worker_app.fresh_database()
+    app = worker_app.reset(str(tmp_path / "instance"))
+    try:
+        yield app
+    finally:
+        worker_app.close_connections()
+        worker_app.reset(worker_app.instance_path)
+
+
+@pytest.fixture
+def seed_once(worker_app, app) -> Callable[[str, Callable[[], Any]], Any]:
+    """seed_once(name, load) -> what `load()` returned, with the database as `load` left it.
+
+    For costly data (the demo data): `load` runs in an app context once per worker and the result
+    is kept as a template; later tests get a copy of it. Values returned must be plain (ids, not
+    ORM objects). Call it before anything else writes to the test's database.
+    """
+    return worker_app.seed_once
+
+
+@pytest.fixture
+def app_ctx(app):
+    """An app context held for the whole test, for tests that call services and `db` directly."""
     with app.app_context():
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -87,10 +191,28 @@ def client(app):
     return app.test_client()
 
 
+def _in_context(app: Flask, work: Callable[[], Any]) -> Any:
+    """Run `work` in the current app context, or else in a short one whose ORM results stay
+    readable (column attributes loaded, detached) after it closes."""
+    if has_app_context():
+        return work()
+    with app.app_context():
+        result = work()
+        for obj in result if isinstance(result, tuple) else (result,):
+            if isinstance(obj, db.Model):
+                db.session.refresh(obj)
+                db.session.expunge(obj)
+        return result
+
+
 @pytest.fixture
 def make_user(app) -> Callable[..., User]:
+    """make(username, role, region) -> the User; outside `app_ctx` a detached one (columns only)."""
+
     def make(username: str, role: str, region: str = "440000") -> User:
-        return users.create_user(username, PASSWORD, role, region, display_name=username)
+        return _in_context(
+            app, lambda: users.create_user(username, PASSWORD, role, region, display_name=username)
+        )
 
     return make
 
@@ -103,8 +225,13 @@ def api(app, make_user):
     def get(role: str = "engineer", region: str = "445200") -> ApiClient:
         key = (role, region)
         if key not in created:
-            user = make_user(f"{role}_{region}", role, region)
-            created[key] = ApiClient(app.test_client(), auth.issue_token(user), user)
+
+            def issue():
+                user = make_user(f"{role}_{region}", role, region)
+                return user, auth.issue_token(user)
+
+            user, token = _in_context(app, issue)
+            created[key] = ApiClient(app.test_client(), token, user)
         return created[key]
 
     return get

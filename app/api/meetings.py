@@ -17,9 +17,11 @@ from app.schemas.meeting import (
     AttendeeCreateSchema,
     AttendeePatchSchema,
     AttendeeSchema,
+    CannedReasonsSchema,
     DecisionSchema,
     FeedbackSchema,
     FinalizeResultSchema,
+    FinalizeSchema,
     MeetingCreateSchema,
     MeetingPageSchema,
     MeetingPatchSchema,
@@ -29,7 +31,8 @@ from app.schemas.meeting import (
     RequirementMeetingSchema,
 )
 from app.schemas.requirement import RequirementSchema
-from app.services import meeting_documents, meetings, paging, requirements
+from app.services import meetings, paging, requirements
+from app.services.meetings import documents
 
 blp = make_blueprint("meetings", "Review meetings: agenda, attendance, minutes, decisions")
 
@@ -56,10 +59,10 @@ class Meetings(MethodView):
 
 @blp.route("/meetings/reasons")
 class CannedReasons(MethodView):
-    @blp.response(200)
+    @blp.response(200, CannedReasonsSchema)
     def get(self):
         """The canned rejection reasons the minutes form offers."""
-        return {"rejected": list(meetings.CANNED_REJECTION_REASONS)}
+        return meetings.CANNED_REASONS
 
 
 @blp.route("/meetings/<int:meeting_id>")
@@ -192,16 +195,17 @@ class ActionItemEntry(MethodView):
 
 @blp.route("/meetings/<int:meeting_id>/finalize")
 class Finalize(MethodView):
+    @blp.arguments(FinalizeSchema, required=False)
     @blp.response(200, FinalizeResultSchema)
-    def post(self, meeting_id):
+    def post(self, data, meeting_id):
         """Apply every decision in one transaction and lock the minutes.
 
-        Answers the applied transitions; or 409 naming the agenda item that blocked (nothing applied).
+        Answers the applied transitions; or 409 naming the agenda item that blocked (nothing
+        applied). Before the meeting's scheduled start, 409 `finalize_early` naming the time
+        unless the body is `{"confirm_early": true}`.
         """
         meeting = meetings.get_for(actor(), meeting_id)
-        result = meetings.finalize(actor(), meeting)
-        result.meeting = _full(meeting_id)
-        return result
+        return meetings.finalize(actor(), meeting, confirm_early=(data or {}).get("confirm_early", False))
 
 
 @blp.route("/meetings/<int:meeting_id>/amendments")
@@ -239,8 +243,8 @@ class MinutesDocx(MethodView):
         """The minutes as a Word document (Chinese official layout)."""
         meetings.get_for(actor(), meeting_id)
         meeting = _full(meeting_id)
-        return _download(meeting_documents.minutes_docx(meeting), DOCX_MIME,
-                         meeting_documents.docx_filename(meeting), meeting_documents.docx_ascii_filename(meeting))
+        return _download(documents.minutes_docx(meeting), DOCX_MIME,
+                         documents.docx_filename(meeting), documents.docx_ascii_filename(meeting))
 
 
 @blp.route("/meetings/<int:meeting_id>.ics")
@@ -249,7 +253,7 @@ class MeetingCalendar(MethodView):
         """The meeting as an iCalendar event (stable UID)."""
         meetings.get_for(actor(), meeting_id)
         meeting = _full(meeting_id)
-        return _download(meeting_documents.meeting_ics(meeting), "text/calendar", f"meeting-{meeting.id}.ics")
+        return _download(documents.meeting_ics(meeting), "text/calendar", f"meeting-{meeting.id}.ics")
 
 
 @blp.route("/requirements/<int:requirement_id>/meetings")

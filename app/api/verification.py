@@ -7,29 +7,32 @@ from flask.views import MethodView
 from app.api import actor, make_blueprint
 from app.schemas.common import PageQuerySchema
 from app.schemas.verification import (
+    AttemptSchema,
     BulkResultSchema,
+    EvidenceSchema,
+    FeatureDetailSchema,
     FeatureImportResultSchema,
     FeatureImportSchema,
     FeaturePageSchema,
-    FeatureRevisionSchema,
-    FeatureSchema,
     ImportAnswerSchema,
+    RecordedSchema,
     ReleaseCreateSchema,
     ReleaseDetailSchema,
     ReleaseSchema,
+    RerunAnswerSchema,
     RerunSchema,
     ResultQuerySchema,
     ResultRowSchema,
     ResultUpdateSchema,
     RunCreateSchema,
     RunSchema,
+    ScenarioDetailSchema,
     ScenarioPageSchema,
     ScenarioQuerySchema,
-    ScenarioSchema,
 )
 from app.services import scenarios, verification
 from app.services.errors import Msg, ValidationFailed
-from app.services.paging import every, paginate
+from app.services.paging import paginate
 
 blp = make_blueprint("verification", "Scenario library, releases, verification runs and results")
 
@@ -59,17 +62,10 @@ class Features(MethodView):
 
 @blp.route("/features/<int:feature_id>")
 class FeatureItem(MethodView):
-    @blp.response(200)
+    @blp.response(200, FeatureDetailSchema)
     def get(self, feature_id):
         """A feature file with its revisions and current scenarios."""
-        feature = scenarios.get_feature(actor(), feature_id)
-        items = every(scenarios.search(actor(), {"feature": feature.id}))
-        return {
-            **FeatureSchema().dump(feature),
-            "description": scenarios.feature_description(feature),
-            "revisions": FeatureRevisionSchema(many=True).dump(scenarios.revisions(feature)),
-            "scenarios": ScenarioSchema(many=True).dump(items),
-        }
+        return scenarios.feature_detail(actor(), feature_id)
 
 
 @blp.route("/scenarios")
@@ -84,20 +80,10 @@ class Scenarios(MethodView):
 
 @blp.route("/scenarios/<int:scenario_id>")
 class ScenarioItem(MethodView):
-    @blp.response(200)
+    @blp.response(200, ScenarioDetailSchema)
     def get(self, scenario_id):
         """A scenario with its links, revisions and results across runs."""
-        user = actor()
-        scenario = scenarios.get_scenario(user, scenario_id)
-        return {
-            **ScenarioSchema().dump(scenario),
-            "domains": scenarios.domains_of([scenario.id]).get(scenario.id, []),
-            "requirements": [r.code for r in scenarios.requirements_of(user, scenario)],
-            "revisions": [{"revision": v.revision, "change": v.change, "name": v.name} for v in scenarios.versions(scenario)],
-            "results": [{"run_id": run.id, "release": run.release.version, "environment": run.environment,
-                         "status": rs.status, "attempt": rs.attempt}
-                        for rs, run in scenarios.results_across_runs(user, scenario)],
-        }
+        return scenarios.scenario_detail(actor(), scenario_id)
 
 
 # --- releases ----------------------------------------------------------------------------
@@ -120,9 +106,8 @@ class Releases(MethodView):
 class ReleaseItem(MethodView):
     @blp.response(200, ReleaseDetailSchema)
     def get(self, release_id):
-        release = verification.get_release(actor(), release_id)
-        release.runs = verification.runs_of(actor(), release)
-        return release
+        """A release with the runs of it in your scope."""
+        return verification.release_detail(actor(), release_id)
 
 
 @blp.route("/releases/<int:release_id>/runs")
@@ -132,9 +117,7 @@ class ReleaseRuns(MethodView):
     def post(self, data, release_id):
         """Start a verification run: the selected scenarios' text is frozen in it."""
         release = verification.get_release(actor(), release_id)
-        run = verification.create_run(actor(), release, data)
-        run.totals = verification.totals(run)
-        return run
+        return verification.summary(verification.create_run(actor(), release, data))
 
 
 # --- runs and results --------------------------------------------------------------------
@@ -145,22 +128,27 @@ class RunItem(MethodView):
     @blp.response(200, RunSchema)
     def get(self, run_id):
         """A run with its `totals` by status."""
-        run = verification.get_run(actor(), run_id)
-        run.totals = verification.totals(run)
-        return run
+        return verification.summary(verification.get_run(actor(), run_id))
 
 
 @blp.route("/runs/<int:run_id>/results")
 class RunResults(MethodView):
     @blp.arguments(ResultQuerySchema, location="query")
-    @blp.response(200, ResultRowSchema(many=True))
+    @blp.response(200, ResultRowSchema(many=True), headers={
+        "X-Total-Count": {"description": "Rows matching `status`, on every page", "schema": {"type": "integer"}}})
     def get(self, args, run_id):
-        """One row per scenario, as frozen in the run, with its current attempt."""
+        """One row per scenario, as frozen in the run, with its current attempt, in run order.
+
+        The answer is a list of rows, and `X-Total-Count` says how many rows match. Without
+        `page` and `per_page` every row is answered (as this endpoint always has, so existing
+        clients keep working); with either, one page of `per_page` rows (the other lists' default
+        and limit), the list's shape unchanged."""
         run = verification.get_run(actor(), run_id)
-        return [row.as_dict() for row in verification.result_rows(run, args.get("status"), with_evidence=True)]
+        rows = verification.result_page(run, args.get("status"), args.get("page"), args.get("per_page"))
+        return rows.items, {"X-Total-Count": str(rows.total)}
 
     @blp.arguments(BulkResultSchema(many=True))
-    @blp.response(200)
+    @blp.response(200, RecordedSchema)
     def post(self, items, run_id):
         """Record many results in one all-or-nothing request."""
         run = verification.get_run(actor(), run_id)
@@ -172,7 +160,7 @@ class RunResultItem(MethodView):
     @blp.response(200, ResultRowSchema)
     def get(self, run_id, scenario_id):
         run = verification.get_run(actor(), run_id)
-        return verification.result_row(run, scenario_id).as_dict()
+        return verification.result_row(run, scenario_id)
 
     @blp.arguments(ResultUpdateSchema)
     @blp.response(200, ResultRowSchema)
@@ -187,33 +175,28 @@ class RunResultItem(MethodView):
         An imported report replaces it (the report is a new result).
         """
         run = verification.get_run(actor(), run_id)
-        return verification.record(actor(), run, {**data, "scenario_id": scenario_id}).as_dict()
+        return verification.record(actor(), run, {**data, "scenario_id": scenario_id})
 
 
 @blp.route("/runs/<int:run_id>/results/<int:scenario_id>/attempts")
 class RunResultAttempts(MethodView):
-    @blp.response(200)
+    @blp.response(200, AttemptSchema(many=True))
     def get(self, run_id, scenario_id):
         """Every attempt at this scenario in the run, latest first."""
         run = verification.get_run(actor(), run_id)
-        return [{"attempt": a.attempt, "status": a.status, "set_directly": a.set_directly,
-                 "steps": a.step_results, "note": a.note, "defect": a.defect, "fed_back": a.fed_back,
-                 "source": a.source or None, "tester": a.tester.username if a.tester else None,
-                 "recorded_at": a.recorded_at.isoformat() + "Z" if a.recorded_at else None}
-                for a in verification.attempts(run, scenario_id)]
+        return verification.attempts(run, scenario_id)
 
 
 @blp.route("/runs/<int:run_id>/results/<int:scenario_id>/evidence")
 class RunResultEvidence(MethodView):
-    @blp.response(201)
+    @blp.response(201, EvidenceSchema)
     def post(self, run_id, scenario_id):
         """Attach evidence (multipart/form-data, field `file`) to the current attempt."""
         run = verification.get_run(actor(), run_id)
         upload = request.files.get("file")
         if upload is None:
             raise ValidationFailed.field("file", Msg("Send the file as multipart/form-data field 'file'."))
-        evidence = verification.add_evidence(actor(), run, scenario_id, upload.filename, upload.stream, upload.mimetype)
-        return {"id": evidence.id, "filename": evidence.filename, "size": evidence.size}
+        return verification.add_evidence(actor(), run, scenario_id, upload.filename, upload.stream, upload.mimetype)
 
 
 @blp.route("/evidence/<int:evidence_id>")
@@ -227,12 +210,11 @@ class EvidenceFile(MethodView):
 @blp.route("/runs/<int:run_id>/rerun")
 class RunRerun(MethodView):
     @blp.arguments(RerunSchema)
-    @blp.response(200)
+    @blp.response(200, RerunAnswerSchema)
     def post(self, data, run_id):
         """A new attempt on the run's failed and blocked scenarios (earlier attempts are kept)."""
         run = verification.get_run(actor(), run_id)
-        count = verification.rerun(actor(), run, data.get("scenario_ids") or None)
-        return {"rerun": count, "totals": verification.totals(run)}
+        return verification.rerun(actor(), run, data.get("scenario_ids") or None)
 
 
 @blp.route("/runs/<int:run_id>/import")
@@ -245,7 +227,6 @@ class RunImport(MethodView):
             upload = request.files.get("file")
             if upload is None:
                 raise ValidationFailed.field("file", Msg("Send the report as multipart/form-data field 'file'."))
-            body, content_type = upload.read(), upload.mimetype or ""
-        else:
-            body, content_type = request.get_data(), request.mimetype or ""
-        return verification.import_report(actor(), run, body, content_type)
+            return verification.import_report(actor(), run, upload.stream, filename=upload.filename or "",
+                                              content_type=upload.mimetype or "")
+        return verification.import_report(actor(), run, request.get_data(), content_type=request.mimetype or "")

@@ -9,7 +9,6 @@ from app.schemas.common import PageQuerySchema, StrictSchema, Trimmed, UtcDateTi
 from app.services import workflow
 
 
-
 class MeetingCreateSchema(StrictSchema):
     title = Trimmed(required=True, validate=validate.Length(min=1, max=200))
     # ISO 8601 with an offset, e.g. 2026-06-18T14:30:00+08:00
@@ -101,6 +100,13 @@ class AmendmentCreateSchema(StrictSchema):
     text = Trimmed(required=True, validate=validate.Length(min=1, max=10000))
 
 
+class FinalizeSchema(StrictSchema):
+    """POST /meetings/<id>/finalize: no body after the meeting's start; before it,
+    `{"confirm_early": true}` confirms finalising early (else 409 naming the scheduled time)."""
+
+    confirm_early = fields.Boolean(load_default=False)
+
+
 # --- output ------------------------------------------------------------------------------
 
 
@@ -136,7 +142,7 @@ class AttendeeSchema(Schema):
     present = fields.Boolean()
 
     def get_label(self, attendee):
-        from app.services.meetings import ORGANIZATION_LABELS_ZH
+        from app.services.meetings.minutes import ORGANIZATION_LABELS_ZH
 
         return ORGANIZATION_LABELS_ZH.get(attendee.organization, attendee.organization)
 
@@ -203,6 +209,12 @@ class AppliedTransitionSchema(Schema):
     decision = fields.String()
     reason = fields.String()
     event_id = fields.Integer()
+
+
+class CannedReasonsSchema(Schema):
+    """The canned reasons the minutes form offers, by decision."""
+
+    rejected = fields.List(fields.String())
 
 
 class FeedbackSchema(Schema):

@@ -1,13 +1,54 @@
-"""Scenario library and verification schemas: the one validation source for API and forms."""
+"""Scenario library and verification schemas: the one validation source for API and forms, and
+the one place the answers are serialised (services hand over models and small read models)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import dataclasses
+from typing import Any
 
+from marshmallow import Schema, fields, post_dump, post_load, validate
+
+from app.config import Config
 from app.models.verification import ENVIRONMENTS, RESULT_STATUSES
 from app.schemas.common import LookupCode, PageQuerySchema, StrictSchema, UtcDateTime
+from app.schemas.reference import RegionSchema
 
 VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
 
+
+class ReadModelSchema(Schema):
+    """Dumps a service's read model: a dataclass holding one record (its field named `RECORD`,
+    e.g. a run) and what the service worked out beside it (e.g. the run's `totals`).
+
+    A field the read model has is read from it, every other field from the record, so a record's
+    schema is reused as it is: `class RunSchema(ReadModelSchema, RunBriefSchema)`. Fields of the
+    record's schema read attributes (`attribute="created_by.username"`), not the object
+    (`fields.Function`), since they are handed the read model."""
+
+    RECORD = ""
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        own = {f.name for f in dataclasses.fields(obj)}
+        source = obj if attr.split(".", 1)[0] in own else getattr(obj, self.RECORD)
+        return super().get_attribute(source, attr, default)
+
+
+class CodeSchema(Schema):
+    """A record named by its code (a requirement in a scenario's links)."""
+
+    code = fields.String()
+
+
+class UsernameSchema(Schema):
+    """A user named by username (who recorded a result)."""
+
+    username = fields.String()
+
+
+class BlankAsNull(fields.String):
+    """A text column whose empty value the API answers as null (a result's `source`)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value or None, attr, obj, **kwargs)
 
 
 # --- scenario library --------------------------------------------------------------------
@@ -74,7 +115,7 @@ class ScenarioQuerySchema(PageQuerySchema):
 class ScenarioSchema(Schema):
     id = fields.Integer()
     feature_id = fields.Integer()
-    feature_path = fields.Function(lambda s: s.feature.path)
+    feature_path = fields.String(attribute="feature.path")
     name = fields.String()
     keyword = fields.String()
     rule = fields.String()
@@ -97,6 +138,41 @@ class ScenarioPageSchema(Schema):
     per_page = fields.Integer()
 
 
+class FeatureDetailSchema(ReadModelSchema, FeatureSchema):
+    """A `scenarios.FeatureDetail`: the feature, its description, revisions and current scenarios."""
+
+    RECORD = "feature"
+    description = fields.String()
+    revisions = fields.List(fields.Nested(FeatureRevisionSchema))
+    scenarios = fields.List(fields.Nested(ScenarioSchema))
+
+
+class ScenarioRevisionSchema(Schema):
+    revision = fields.Integer()
+    change = fields.String()
+    name = fields.String()
+
+
+class ScenarioRunResultSchema(Schema):
+    """A scenario's result in one run: a (RunScenario, Run) pair."""
+
+    run_id = fields.Function(lambda pair: pair[1].id)
+    release = fields.Function(lambda pair: pair[1].release.version)
+    environment = fields.Function(lambda pair: pair[1].environment)
+    status = fields.Function(lambda pair: pair[0].status)
+    attempt = fields.Function(lambda pair: pair[0].attempt)
+
+
+class ScenarioDetailSchema(ReadModelSchema, ScenarioSchema):
+    """A `scenarios.ScenarioDetail`: the scenario with its links, revisions and results across runs."""
+
+    RECORD = "scenario"
+    domains = fields.List(fields.String())
+    requirements = fields.List(fields.Pluck(CodeSchema, "code"))
+    revisions = fields.List(fields.Nested(ScenarioRevisionSchema), attribute="versions")
+    results = fields.List(fields.Nested(ScenarioRunResultSchema))
+
+
 # --- releases and runs -------------------------------------------------------------------
 
 
@@ -113,7 +189,7 @@ class RunBriefSchema(Schema):
     id = fields.Integer()
     release_id = fields.Integer()
     environment = fields.String()
-    region = fields.Function(lambda r: r.region.code if r.region else None)
+    region = fields.Pluck(RegionSchema, "code", allow_none=True)
     scenario_count = fields.Integer()
     created_at = UtcDateTime()
 
@@ -125,11 +201,14 @@ class ReleaseSchema(Schema):
     planned_date = fields.Date(allow_none=True)
     domains = fields.List(fields.String())
     notes = fields.String()
-    created_by = fields.Function(lambda r: r.created_by.username)
+    created_by = fields.String(attribute="created_by.username")
     created_at = UtcDateTime()
 
 
-class ReleaseDetailSchema(ReleaseSchema):
+class ReleaseDetailSchema(ReadModelSchema, ReleaseSchema):
+    """A `verification.ReleaseDetail`: the release and the runs of it the reader sees."""
+
+    RECORD = "release"
     runs = fields.List(fields.Nested(RunBriefSchema))
 
 
@@ -142,17 +221,25 @@ class RunCreateSchema(StrictSchema):
     scenario_ids = fields.List(fields.Integer(strict=True), load_default=list)
 
 
-class RunSchema(Schema):
-    id = fields.Integer()
-    release_id = fields.Integer()
-    release = fields.Function(lambda r: r.release.version)
-    environment = fields.String()
-    region = fields.Function(lambda r: r.region.code if r.region else None)
+class TotalsSchema(Schema):
+    """A run's scenarios counted by their current status, and `total`."""
+
+    passed = fields.Integer()
+    failed = fields.Integer()
+    blocked = fields.Integer()
+    skipped = fields.Integer()
+    untested = fields.Integer()
+    total = fields.Integer()
+
+
+class RunSchema(ReadModelSchema, RunBriefSchema):
+    """A `verification.RunSummary`: the run and its `totals` by status."""
+
+    RECORD = "run"
+    release = fields.String(attribute="release.version")
     selection = fields.Dict()
-    scenario_count = fields.Integer()
-    created_by = fields.Function(lambda r: r.created_by.username)
-    created_at = UtcDateTime()
-    totals = fields.Dict()
+    created_by = fields.String(attribute="created_by.username")
+    totals = fields.Nested(TotalsSchema)
 
 
 class StepResultSchema(StrictSchema):
@@ -173,6 +260,10 @@ class BulkResultSchema(ResultUpdateSchema):
 
 
 class StepOutSchema(Schema):
+    """A `verification.StepResult`: `data_table`, `doc_string` and `error` only where the step has one."""
+
+    OPTIONAL = ("data_table", "doc_string", "error")
+
     index = fields.Integer()
     keyword = fields.String()
     text = fields.String()
@@ -182,33 +273,89 @@ class StepOutSchema(Schema):
     doc_string = fields.Dict()
     error = fields.String()
 
+    @post_dump
+    def _leave_out_absent(self, data: dict[str, Any], **kwargs) -> dict[str, Any]:
+        for name in self.OPTIONAL:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+
+class EvidenceSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    size = fields.Integer()
+
 
 class ResultRowSchema(Schema):
-    scenario_id = fields.Integer()
-    name = fields.String()
-    example = fields.Dict(allow_none=True)
-    status = fields.String()
-    steps = fields.List(fields.Nested(StepOutSchema))
-    keyword = fields.String()
-    feature_path = fields.String()
-    feature_name = fields.String()
-    examples_name = fields.String(allow_none=True)
+    """A `verification.ResultRow`: a run's scenario as frozen, with its current attempt."""
+
+    scenario_id = fields.Integer(attribute="scenario.scenario_id")
+    name = fields.String(attribute="scenario.name")
+    example = fields.Dict(attribute="scenario.example", allow_none=True)
+    status = fields.String(attribute="scenario.status")
+    steps = fields.Nested(StepOutSchema, many=True)
+    keyword = fields.String(attribute="scenario.keyword")
+    feature_path = fields.String(attribute="scenario.feature_path")
+    feature_name = fields.String(attribute="scenario.feature_name")
+    examples_name = BlankAsNull(attribute="scenario.examples_name", allow_none=True)
+    attempt = fields.Integer(attribute="scenario.attempt")
+    set_directly = fields.Boolean(attribute="result.set_directly")
+    note = fields.String(attribute="result.note")
+    defect = fields.String(attribute="result.defect")
+    fed_back = fields.Boolean(attribute="result.fed_back")
+    source = BlankAsNull(attribute="result.source", allow_none=True)
+    tester = fields.Pluck(UsernameSchema, "username", attribute="result.tester", allow_none=True)
+    recorded_at = UtcDateTime(attribute="result.recorded_at")
+    evidence = fields.Nested(EvidenceSchema, many=True)
+
+
+class AttemptSchema(Schema):
+    """One attempt (a RunResult) at a scenario of a run; `steps` are its step marks."""
+
     attempt = fields.Integer()
+    status = fields.String()
     set_directly = fields.Boolean()
+    steps = fields.List(fields.Dict(), attribute="step_results")
     note = fields.String()
     defect = fields.String()
     fed_back = fields.Boolean()
-    source = fields.String(allow_none=True)
-    tester = fields.String(allow_none=True)
+    source = BlankAsNull(allow_none=True)
+    tester = fields.Pluck(UsernameSchema, "username", allow_none=True)
     recorded_at = UtcDateTime()
-    evidence = fields.List(fields.Dict())
 
 
-class ResultQuerySchema(Schema):
+class ResultQuerySchema(PageQuerySchema):
+    """`status` filters; `page` and `per_page` (as on every list) cut the rows into pages. Without
+    either, every row is answered, as this endpoint always has (see RunResults.get)."""
+
     class Meta:
         unknown = "exclude"
 
     status = fields.String(validate=validate.OneOf(RESULT_STATUSES + ("failures",)))
+    page = fields.Integer(validate=validate.Range(min=1))
+    per_page = fields.Integer(validate=validate.Range(min=1, max=Config.PER_PAGE_MAX))
+
+    @post_load
+    def _one_page_or_every_row(self, data: dict[str, Any], **kwargs) -> dict[str, Any]:
+        if "page" in data or "per_page" in data:
+            data.setdefault("page", 1)
+            data.setdefault("per_page", Config.PER_PAGE_DEFAULT)
+        return data
+
+
+class RecordedSchema(Schema):
+    """A bulk record (`verification.Recorded`): how many results, and the run's totals after."""
+
+    updated = fields.Integer(attribute="count")
+    totals = fields.Nested(TotalsSchema)
+
+
+class RerunAnswerSchema(Schema):
+    """A re-run (`verification.Recorded`): how many scenarios got a new attempt, and the totals."""
+
+    rerun = fields.Integer(attribute="count")
+    totals = fields.Nested(TotalsSchema)
 
 
 class RerunSchema(StrictSchema):
@@ -216,6 +363,8 @@ class RerunSchema(StrictSchema):
 
 
 class ImportAnswerSchema(Schema):
+    """A `verification.ImportSummary`."""
+
     format = fields.String()
     matched = fields.Integer()
     unmatched = fields.List(fields.String())

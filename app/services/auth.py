@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import ApiToken, User
 from app.services.errors import Msg, NotFound, Unauthorized
+from app.services.uow import unit_of_work
 from app.utils import utcnow
 
 
@@ -21,8 +22,8 @@ def authenticate(username: str, password: str) -> User:
 def issue_token(user: User) -> str:
     """Create a token; only its hash is stored, the plain token is returned once."""
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.hash(token)))
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.hash(token)))
     return token
 
 
@@ -37,8 +38,8 @@ def revoke_token(token: str) -> None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token)))
     if row is None:
         raise NotFound(Msg("Token not found."))
-    row.revoked_at = utcnow()
-    db.session.commit()
+    with unit_of_work():
+        row.revoked_at = utcnow()
 
 
 def revoke_all_pending(user: User) -> None:
@@ -51,10 +52,10 @@ def revoke_all_pending(user: User) -> None:
 
 
 def revoke_all(user: User) -> int:
-    result = db.session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
-    db.session.commit()
+    with unit_of_work():
+        result = db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
     return result.rowcount or 0

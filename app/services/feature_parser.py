@@ -14,7 +14,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from gherkin.errors import CompositeParserException, ParserException
+from gherkin.errors import (
+    AstBuilderException,
+    CompositeParserException,
+    NoSuchLanguageException,
+    ParserException,
+    UnexpectedEOFException,
+    UnexpectedTokenException,
+)
 from gherkin.parser import Parser
 
 from app.services.errors import DomainError, Msg
@@ -28,7 +35,7 @@ class FeatureSyntaxError(DomainError):
     status = 400
     code = "gherkin_syntax_error"
 
-    def __init__(self, path: str, line: int | None, column: int | None, detail: str):
+    def __init__(self, path: str, line: int | None, column: int | None, detail: Msg | str):
         self.path, self.line, self.column, self.detail = path, line, column, detail
         location = f"{path}:{line or 0}:{column or 0}"
         message = Msg(
@@ -136,7 +143,7 @@ def parse(path: str, text: str) -> ParsedFeature:
         raise FeatureSyntaxError(path, location.get("line"), location.get("column"), _detail(error)) from None
     node = document.get("feature")
     if not node:
-        raise FeatureSyntaxError(path, 1, 1, "the file has no Feature (功能) line")
+        raise FeatureSyntaxError(path, 1, 1, Msg("the file has no Feature (功能) line"))
     feature = ParsedFeature(
         path=path,
         name=node["name"].strip(),
@@ -165,9 +172,26 @@ def parse(path: str, text: str) -> ParsedFeature:
     return feature
 
 
-def _detail(error: Exception) -> str:
-    # "(6:2): expected: ..., got '乱写'": the location is reported separately
-    return re.sub(r"^\(\d+:\d+\):\s*", "", str(error))
+def _detail(error: Exception) -> Msg | str:
+    """What is wrong, in the reader's words. The parser's own text ("expected: #EOF, #TableRow,
+    …, got '…'") is for programmers and English: each kind of error it raises gets a message of
+    ours (translated on pages); the location is reported separately."""
+    text = re.sub(r"^\(\d+:\d+\):\s*", "", str(error))
+    expected = re.search(r"expected: (.*?)(?:, got '|$)", text)
+    expected_tokens = expected.group(1) if expected else ""
+    if isinstance(error, UnexpectedTokenException):
+        got = re.search(r"got '(.*)'$", text, re.S)
+        return Msg("'%(text)s' is not valid here (expected: %(expected)s)",
+                   text=got.group(1) if got else "", expected=expected_tokens)
+    if isinstance(error, UnexpectedEOFException):
+        return Msg("the file ends too early (expected: %(expected)s)", expected=expected_tokens)
+    if isinstance(error, NoSuchLanguageException):
+        return Msg("unknown language '%(language)s'", language=text.rsplit(": ", 1)[-1])
+    if isinstance(error, AstBuilderException) and "inconsistent cell count" in text:
+        return Msg("the rows of this table have different numbers of cells")
+    if "tag may not contain whitespace" in text:
+        return Msg("a tag may not contain spaces")
+    return text  # a kind this module does not know yet: the parser's words, inside translated framing
 
 
 def _unique(tags: list[str]) -> list[str]:

@@ -40,18 +40,21 @@ ACTIONS = (
     "manage_releases",
     # verification results: record pass/fail, import automated reports
     "record_results",
+    # a review outcome (approved, rejected, needs_info, deferred) outside a review meeting
+    "decide_outside_meeting",
 )
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset(ACTIONS),
+    # administrators run the system, not the business: review decisions stay with the teams
+    "admin": frozenset(ACTIONS) - {"decide_outside_meeting"},
     "manager": frozenset(
         {"view", "create", "edit", "assess", "comment", "attach", "transition", "manage_meetings", "decide",
-         "manage_scenarios", "manage_releases", "record_results"}
+         "manage_scenarios", "manage_releases", "record_results", "decide_outside_meeting"}
     ),
     "engineer": frozenset(
         {"view", "create", "edit", "comment", "attach", "transition", "manage_scenarios", "record_results"}
     ),
-    "reviewer": frozenset({"view", "comment", "transition", "decide"}),
+    "reviewer": frozenset({"view", "comment", "transition", "decide", "decide_outside_meeting"}),
     "taskforce": frozenset({"view"}),
 }
 
@@ -128,6 +131,18 @@ def can(user: User, action: str, req: Requirement | None = None, to: str | None 
     return True
 
 
+def may_decide_outside_meeting(user: User, to: str) -> bool:
+    """Review outcomes outside a meeting: only reviewers and requirement managers (a meeting's
+    minutes apply theirs through `require(..., "transition", to=...)` alone)."""
+    return to not in workflow.REVIEW_OUTCOMES or can(user, "decide_outside_meeting")
+
+
+def require_decision_outside_meeting(user: User, to: str) -> None:
+    if not may_decide_outside_meeting(user, to):
+        raise Forbidden(Msg("Only the provincial requirement team and requirement managers may record a review "
+                            "decision ('%(to)s') outside a review meeting.", to=to))
+
+
 def require(user: User, action: str, req: Requirement | None = None, to: str | None = None) -> None:
     """Raise NotFound (out of scope) or Forbidden (role) unless `user` may do `action`."""
     if req is not None and not in_scope(user, req):
@@ -138,11 +153,19 @@ def require(user: User, action: str, req: Requirement | None = None, to: str | N
         raise Forbidden(Msg("Your role (%(role)s) may not %(action)s.", role=user.role, action=action))
 
 
+def require_any(user: User, *actions: str) -> None:
+    """Raise Forbidden unless the user's role has at least one of `actions` (e.g. a meeting's
+    minutes are kept by whoever runs the meeting or decides in it)."""
+    if not any(can(user, action) for action in actions):
+        raise Forbidden(Msg("Your role (%(role)s) may not %(action)s.", role=user.role, action=actions[0]))
+
+
 def transitions_for(user: User, req: Requirement) -> list[str]:
     """The moves this user may make on this requirement now (legal and permitted)."""
     if not in_scope(user, req):
         return []
-    return [to for to in workflow.allowed_targets(req.status) if can(user, "transition", to=to)]
+    return [to for to in workflow.allowed_targets(req.status)
+            if can(user, "transition", to=to) and may_decide_outside_meeting(user, to)]
 
 
 def _visible(user: User, obj: Any) -> bool:

@@ -7,6 +7,7 @@ from app.extensions import db
 from app.models import LOOKUP_KINDS, Lookup, Region, User
 from app.services import permissions
 from app.services.errors import Conflict, Msg, NotFound, ValidationFailed
+from app.services.uow import unit_of_work
 
 
 def lookups(kind: str, include_inactive: bool = False) -> list[Lookup]:
@@ -89,8 +90,8 @@ def create_region(actor: User, data: dict) -> Region:
         raise Conflict(Msg("Region %(code)s exists.", code=data["code"]), {"code": ["This code is taken."]})
     if not data.get("parent"):
         raise ValidationFailed.field("parent", Msg("A region needs a parent region."))
-    region = upsert_region(data["code"], data["name"], data["parent"], data.get("level"))
-    db.session.commit()
+    with unit_of_work():
+        region = upsert_region(data["code"], data["name"], data["parent"], data.get("level"))
     return region
 
 
@@ -99,11 +100,11 @@ def update_region(actor: User, code: str, data: dict) -> Region:
     region = region_by_code(code)
     if region is None:
         raise NotFound(Msg("Region %(code)s not found.", code=code))
-    if "name" in data:
-        region.name = data["name"]
-    if "active" in data:
-        region.active = data["active"]
-    db.session.commit()
+    with unit_of_work():
+        if "name" in data:
+            region.name = data["name"]
+        if "active" in data:
+            region.active = data["active"]
     return region
 
 
@@ -122,9 +123,9 @@ def create_lookup(actor: User, kind: str, data: dict) -> Lookup:
     exists = db.session.scalar(select(Lookup).where(Lookup.kind == kind, Lookup.code == data["code"]))
     if exists is not None:
         raise Conflict(Msg("%(kind)s '%(code)s' exists.", kind=kind, code=data["code"]), {"code": ["This code is taken."]})
-    row = Lookup(kind=kind, **data)
-    db.session.add(row)
-    db.session.commit()
+    with unit_of_work():
+        row = Lookup(kind=kind, **data)
+        db.session.add(row)
     return row
 
 
@@ -134,7 +135,7 @@ def update_lookup(actor: User, kind: str, code: str, data: dict) -> Lookup:
     row = db.session.scalar(select(Lookup).where(Lookup.kind == kind, Lookup.code == code))
     if row is None:
         raise NotFound(Msg("%(kind)s '%(code)s' not found.", kind=kind, code=code))
-    for field, value in data.items():
-        setattr(row, field, value)
-    db.session.commit()
+    with unit_of_work():
+        for field, value in data.items():
+            setattr(row, field, value)
     return row

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.services.errors import DomainError, Msg
+from app.services.results import derive_status
 
 STATUS_MAP = {
     "passed": "passed",
@@ -78,21 +79,6 @@ class ReportCase:
         return f"{where}: {self.name}" if where else self.name
 
 
-def derive_status(statuses: list[str]) -> str:
-    """failed > blocked > untested (not finished) > passed; all skipped -> skipped."""
-    if not statuses:
-        return "untested"
-    if "failed" in statuses:
-        return "failed"
-    if "blocked" in statuses:
-        return "blocked"
-    if "untested" in statuses:
-        return "untested"
-    if all(s == "skipped" for s in statuses):
-        return "skipped"
-    return "passed"
-
-
 def _unescape(text: str) -> str:
     return UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2) or m.group(3), 16)), text)
 
@@ -117,15 +103,23 @@ def parse(body: bytes, content_type: str = "") -> tuple[str, list[ReportCase]]:
         content_type = "xml"
     if head in (b"[", b"{") or (head != b"<" and "json" in content_type):
         try:
-            data = json.loads(body.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError) as error:
-            raise MalformedReport(Msg("The report is not valid JSON: %(error)s", error=str(error))) from None
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise MalformedReport(Msg("The report is not UTF-8 text.")) from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            # the parser's own wording is English for programmers: say where, in the reader's words
+            raise MalformedReport(Msg("The report is not valid JSON (line %(line)s, column %(column)s).",
+                                      line=error.lineno, column=error.colno)) from None
         return "cucumber-json", parse_cucumber_json(data)
     if head == b"<" or "xml" in content_type:
         try:
             root = ET.fromstring(body)
         except ET.ParseError as error:
-            raise MalformedReport(Msg("The report is not valid XML: %(error)s", error=str(error))) from None
+            line, column = getattr(error, "position", (1, 0))
+            raise MalformedReport(Msg("The report is not valid XML (line %(line)s, column %(column)s).",
+                                      line=line, column=column + 1)) from None  # expat counts columns from 0
         return "junit", parse_junit(root)
     raise MalformedReport(Msg("The report is neither Cucumber JSON nor JUnit XML."))
 

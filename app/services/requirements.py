@@ -266,9 +266,12 @@ def transition(
         original = get_by_code_for(actor, duplicate_of) if duplicate_of else None
     except NotFound:  # bad input in the body, not a missing resource: 422 naming the field
         raise ValidationFailed.field("duplicate_of", Msg("Unknown requirement '%(code)s'.", code=duplicate_of)) from None
-    # Legality first (409 names the allowed moves), then the role's right to this move (403).
-    workflow.check_transition(req, to, reason, original)
+    # Legality first (409 names the allowed moves), then the role's right to this move (403),
+    # then what the move needs (a reason, the original: 422).
+    workflow.check_legal(req, to)
     permissions.require(actor, "transition", req, to=to)
+    permissions.require_decision_outside_meeting(actor, to)
+    workflow.check_transition(req, to, reason, original)
     with unit_of_work(Msg("%(code)s was changed by someone else meanwhile; reload.", code=req.code)):
         workflow.apply_transition(req, to, actor, reason, original)
         req.updated_at = utcnow()

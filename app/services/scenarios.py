@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,8 @@ from app.models import (
     User,
 )
 from app.services import feature_parser, permissions
-from app.services.errors import Msg, NotFound, ValidationFailed
+from app.services.errors import DomainError, Msg, NotFound, ValidationFailed
+from app.services.paging import every
 from app.services.uow import unit_of_work
 from app.utils import utcnow
 
@@ -89,6 +91,45 @@ def import_feature(actor: User | None, path: str, text: str) -> ImportResult:
     with unit_of_work():
         result = _store(actor, parsed, text)
     return result
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """One file of a batch import: its result, or why it was not imported."""
+
+    path: str
+    result: ImportResult | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+
+def import_feature_files(actor: User | None, files: Iterable[tuple[str, bytes]]) -> list[FileOutcome]:
+    """Import several .feature files, each its own transaction: the one loop behind the
+    library page's upload and `flask features import DIR`.
+
+    `files` are (path, content) pairs, read lazily. Content is UTF-8 (a byte-order mark is
+    allowed). A file that is not UTF-8 text, does not parse or has a bad path is reported in its
+    outcome and the others are still imported; a missing role (403) stops the batch before any."""
+    if actor is not None:
+        permissions.require(actor, "manage_scenarios")
+    outcomes = []
+    for path, content in files:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            outcomes.append(FileOutcome(path, error=Msg("The file is not UTF-8 text.")))
+            continue
+        try:
+            result = import_feature(actor, path, text)
+            outcomes.append(FileOutcome(result.path, result=result))
+        except DomainError as error:
+            if error.status not in (400, 409, 422):  # not the file's fault
+                raise
+            outcomes.append(FileOutcome(path, error=error.message))
+    return outcomes
 
 
 def _store(actor: User | None, parsed: feature_parser.ParsedFeature, text: str) -> ImportResult:
@@ -292,6 +333,22 @@ def revisions(feature: FeatureFile) -> list[FeatureRevision]:
     ))
 
 
+@dataclass(frozen=True)
+class FeatureDetail:
+    """A feature file with its description, revisions (latest first) and scenarios."""
+
+    feature: FeatureFile
+    description: str
+    revisions: list[FeatureRevision]
+    scenarios: list[Scenario]
+
+
+def feature_detail(user: User, feature_id: int, include_retired: bool = False) -> FeatureDetail:
+    feature = get_feature(user, feature_id)
+    items = every(search(user, {"feature": feature.id, "include_retired": include_retired}))
+    return FeatureDetail(feature, feature_description(feature), revisions(feature), items)
+
+
 def feature_description(feature: FeatureFile) -> str:
     """The feature's description (the free text under 功能/Feature) as of its current revision.
 
@@ -354,6 +411,27 @@ def tag_counts() -> list[tuple[str, int]]:
 
 def get_scenario(user: User, scenario_id: int) -> Scenario:
     return permissions.fetch(user, Scenario, scenario_id, not_found=Msg("Scenario not found."))
+
+
+@dataclass(frozen=True)
+class ScenarioDetail:
+    """A scenario with its domains, the requirements it verifies (in the reader's scope), its
+    revisions (latest first) and its results in the runs the reader sees (latest run first)."""
+
+    scenario: Scenario
+    domains: list[str]
+    requirements: list[Requirement]
+    versions: list[ScenarioVersion]
+    results: list[tuple[RunScenario, Run]]
+
+
+def scenario_detail(user: User, scenario_id: int) -> ScenarioDetail:
+    scenario = get_scenario(user, scenario_id)
+    return ScenarioDetail(
+        scenario=scenario, domains=domains_of([scenario.id]).get(scenario.id, []),
+        requirements=requirements_of(user, scenario), versions=versions(scenario),
+        results=results_across_runs(user, scenario),
+    )
 
 
 def versions(scenario: Scenario) -> list[ScenarioVersion]:

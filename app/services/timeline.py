@@ -91,6 +91,8 @@ def describe(event: Event) -> str:
         )
         if data.get("duplicate_of"):
             text += _(" (merged into %(code)s)", code=data["duplicate_of"])
+        if data.get("outside_meeting"):
+            text += _("; decided outside a review meeting")
         if data.get("reason"):
             text += _("; reason: %(reason)s", reason=data["reason"])
         context = data.get("context") or {}

@@ -7,8 +7,10 @@ from app.extensions import db
 from app.models import Region, User
 from app.models.user import ROLES
 from app.services import permissions
-from app.services.errors import Conflict, Msg, NotFound, ValidationFailed
+from app.services.errors import Conflict, Msg, ValidationFailed
 from app.services.reference import region_by_code
+from app.services.uow import unit_of_work
+
 
 def _region(code: str | None):
     region = region_by_code(code) if code else None
@@ -33,16 +35,16 @@ def create_user(
         raise ValidationFailed.field("password", Msg("A password needs at least 8 characters."))
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(Msg("User '%(name)s' exists.", name=username), {"username": ["This username is taken."]})
-    user = User(
-        username=username,
-        role=role,
-        region=_region(region_code),
-        display_name=display_name,
-        email=email,
-    )
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
+    with unit_of_work():
+        user = User(
+            username=username,
+            role=role,
+            region=_region(region_code),
+            display_name=display_name,
+            email=email,
+        )
+        user.set_password(password)
+        db.session.add(user)
     return user
 
 
@@ -59,32 +61,29 @@ def admin_create(actor: User, data: dict) -> User:
 
 
 def admin_update(actor: User, user_id: int, data: dict) -> User:
-    permissions.require(actor, "manage_users")
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(Msg("User not found."))
-    if "role" in data:
-        if data["role"] not in ROLES:
-            raise ValidationFailed.field("role", Msg("Unknown role '%(role)s'.", role=data["role"]))
-        user.role = data["role"]
-    if "region" in data:
-        user.region = _region(data["region"])
-    for field in ("display_name", "email", "active"):
-        if field in data:
-            setattr(user, field, data[field])
-    if data.get("password"):
-        if len(data["password"]) < 8:
-            raise ValidationFailed.field("password", Msg("A password needs at least 8 characters."))
-        user.set_password(data["password"])
-    if user.id == actor.id and (user.role != "admin" or not user.active):
-        db.session.rollback()
-        raise Conflict(Msg("You cannot remove your own administrator rights or deactivate yourself."))
-    if data.get("password") or not user.active or {"role", "region"} & set(data):
-        # new credentials or rights: API tokens issued before no longer speak for the user
-        from app.services.auth import revoke_all_pending
+    permissions.require(actor, "manage_users")  # before the lookup: non-admins learn nothing of ids
+    user = permissions.fetch(actor, User, user_id, action="manage_users", not_found=Msg("User not found."))
+    with unit_of_work():
+        if "role" in data:
+            if data["role"] not in ROLES:
+                raise ValidationFailed.field("role", Msg("Unknown role '%(role)s'.", role=data["role"]))
+            user.role = data["role"]
+        if "region" in data:
+            user.region = _region(data["region"])
+        for field in ("display_name", "email", "active"):
+            if field in data:
+                setattr(user, field, data[field])
+        if data.get("password"):
+            if len(data["password"]) < 8:
+                raise ValidationFailed.field("password", Msg("A password needs at least 8 characters."))
+            user.set_password(data["password"])
+        if user.id == actor.id and (user.role != "admin" or not user.active):
+            raise Conflict(Msg("You cannot remove your own administrator rights or deactivate yourself."))
+        if data.get("password") or not user.active or {"role", "region"} & set(data):
+            # new credentials or rights: API tokens issued before no longer speak for the user
+            from app.services.auth import revoke_all_pending
 
-        revoke_all_pending(user)
-    db.session.commit()
+            revoke_all_pending(user)
     return user
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, BinaryIO
 
 from cucumber_tag_expressions import parse as parse_tag_expression
@@ -36,7 +38,8 @@ from app.models.verification import RESULT_STATUSES
 from app.services import files, permissions, reports
 from app.services import scenarios as scenarios_service
 from app.services.errors import Conflict, Msg, NotFound, ValidationFailed
-from app.services.reports import derive_status
+from app.services.paging import Page
+from app.services.results import derive_status
 from app.services.uow import unit_of_work
 from app.utils import utcnow
 
@@ -83,6 +86,19 @@ def runs_of(user: User, release: Release) -> list[Run]:
     return list(db.session.scalars(
         select(Run).where(Run.release_id == release.id, permissions.run_clause(user)).order_by(Run.id.desc())
     ))
+
+
+@dataclass(frozen=True)
+class ReleaseDetail:
+    """A release and the runs of it the reader sees (the release's API answer)."""
+
+    release: Release
+    runs: list[Run]
+
+
+def release_detail(user: User, release_id: int) -> ReleaseDetail:
+    release = get_release(user, release_id)
+    return ReleaseDetail(release, runs_of(user, release))
 
 
 # --- runs --------------------------------------------------------------------------------
@@ -137,11 +153,31 @@ def select_scenarios(selection: dict[str, Any], user: User | None = None) -> lis
     return [row.id for row in rows]
 
 
-def _tag_error_reason(error: TagExpressionError) -> str:
-    """The parser's reason in a few words, or '' when it is not readable for a tester: its
-    first line without the Python reprs it sometimes appends ("(expressions=[Literal('@a')])")
-    and without the echoed expression and caret lines that follow."""
+# The tag-expression parser's reasons, in the reader's words (its own are English for programmers).
+TAG_REASONS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Msg]], ...] = (
+    (re.compile(r"^(?P<op>and|or): Too few operands"),
+     lambda m: Msg("'%(op)s' needs a tag on each side", op=m["op"])),
+    (re.compile(r"^not: Too few operands"), lambda m: Msg("'not' needs a tag after it")),
+    (re.compile(r"^Unclosed '\('"), lambda m: Msg("a '(' is not closed")),
+    (re.compile(r"^Missing '\('"), lambda m: Msg("a ')' has no matching '('")),
+    (re.compile(r"^Syntax error\. Expected operator after (?P<token>\S+)"),
+     lambda m: Msg("'and' or 'or' is missing after %(token)s", token=m["token"])),
+    (re.compile(r"^Syntax error\. Expected operand after BEGIN"), lambda m: Msg("the expression starts with an operator")),
+    (re.compile(r"^Syntax error\. Expected operand after (?P<token>\S+)"),
+     lambda m: Msg("a tag is missing after '%(token)s'", token=m["token"])),
+)
+
+
+def _tag_error_reason(error: TagExpressionError) -> Msg | str:
+    """The parser's reason in a few words, or '' when it is not readable for a tester.
+
+    Known reasons become messages of ours (translated on pages); another is its first line
+    without the Python reprs it sometimes appends ("(expressions=[Literal('@a')])") and without
+    the echoed expression and caret lines that follow."""
     first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    for pattern, reason in TAG_REASONS:
+        if match := pattern.match(first):
+            return reason(match)
     first = re.sub(r"\s*\((?:expressions|token|operations)=.*\)\s*$", "", first).strip()
     first = re.sub(r"\s+in:\s.*$", "", first).strip()
     if not first or len(first) > 120 or re.search(r"[\[\]{}]|\w+\(", first):
@@ -210,7 +246,7 @@ def totals(run: Run) -> dict[str, int]:
     """Scenarios of the run by their current status, and `total`.
 
     The counts are of scenarios, not steps: a scenario counts once, under its status as derived
-    (app.services.reports.derive_status) or set directly. Steps mixing passed and skipped make
+    (app.services.results.derive_status) or set directly. Steps mixing passed and skipped make
     a passed scenario. A scenario only partly marked (some steps passed, the rest untested) is
     not finished: it counts as `untested`, so the run page's "done" (total − untested) and its
     progress bar move only when a scenario is finished; the scenario's own head shows how many
@@ -224,7 +260,34 @@ def totals(run: Run) -> dict[str, int]:
     return result
 
 
+@dataclass(frozen=True)
+class RunSummary:
+    """A run and its scenarios counted by status (`totals`): the run's API answer."""
+
+    run: Run
+    totals: dict[str, int]
+
+
+def summary(run: Run) -> RunSummary:
+    return RunSummary(run, totals(run))
+
+
 # --- reading results ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """A frozen step of a run's scenario with its mark in the current attempt. A data table, a
+    doc string and a tool's error message only where the step has one."""
+
+    index: int
+    keyword: str
+    text: str
+    status: str
+    background: bool = False
+    data_table: list[list[str]] | None = None
+    doc_string: dict[str, str] | None = None
+    error: str | None = None
 
 
 @dataclass
@@ -235,61 +298,41 @@ class ResultRow:
     result: RunResult
     evidence: list[Evidence] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        rs, res = self.scenario, self.result
-        step_results = res.step_results or []
+    @cached_property
+    def steps(self) -> list[StepResult]:
+        """The frozen steps with their marks (a step the attempt has no mark for is untested)."""
+        marks = self.result.step_results or []
         steps = []
-        for index, step in enumerate(rs.steps):
-            entry = step_results[index] if index < len(step_results) else {"status": "untested"}
-            item = {"index": index, "keyword": step["keyword"], "text": step["text"], "status": entry.get("status", "untested"),
-                    "background": step.get("background", False)}
-            if step.get("data_table"):
-                item["data_table"] = step["data_table"]
-            if step.get("doc_string"):
-                item["doc_string"] = step["doc_string"]
-            if entry.get("error"):
-                item["error"] = entry["error"]
-            steps.append(item)
-        return {
-            "scenario_id": rs.scenario_id,
-            "name": rs.name,
-            "example": rs.example,
-            "status": rs.status,
-            "steps": steps,
-            "keyword": rs.keyword,
-            "feature_path": rs.feature_path,
-            "feature_name": rs.feature_name,
-            "examples_name": rs.examples_name or None,
-            "attempt": rs.attempt,
-            "set_directly": res.set_directly,
-            "note": res.note,
-            "defect": res.defect,
-            "fed_back": res.fed_back,
-            "source": res.source or None,
-            "tester": res.tester.username if res.tester else None,
-            "recorded_at": res.recorded_at,
-            "evidence": [{"id": e.id, "filename": e.filename, "size": e.size} for e in self.evidence],
-        }
+        for index, step in enumerate(self.scenario.steps):
+            mark = marks[index] if index < len(marks) else {}
+            steps.append(StepResult(
+                index=index, keyword=step["keyword"], text=step["text"], status=mark.get("status", "untested"),
+                background=step.get("background", False), data_table=step.get("data_table") or None,
+                doc_string=step.get("doc_string") or None, error=mark.get("error") or None,
+            ))
+        return steps
 
 
-def _current(run: Run):
-    return (
-        select(RunScenario, RunResult)
-        .join(RunResult, and_(RunResult.run_scenario_id == RunScenario.id, RunResult.attempt == RunScenario.attempt))
-        .where(RunScenario.run_id == run.id)
-    )
-
-
-def result_rows(run: Run, status: str | None = None, scenario_ids: list[int] | None = None,
-                with_evidence: bool = False) -> list[ResultRow]:
-    stmt = _current(run)
+def _where(run: Run, status: str | None = None, scenario_ids: list[int] | None = None) -> list:
+    """Which of the run's scenarios: by status ("failures": failed or blocked) and id."""
+    where = [RunScenario.run_id == run.id]
     if status == "failures":
-        stmt = stmt.where(RunScenario.status.in_(("failed", "blocked")))
+        where.append(RunScenario.status.in_(RETRY_STATUSES))
     elif status:
-        stmt = stmt.where(RunScenario.status == status)
+        where.append(RunScenario.status == status)
     if scenario_ids is not None:
-        stmt = stmt.where(RunScenario.scenario_id.in_(scenario_ids))
-    rows = [ResultRow(rs, res) for rs, res in db.session.execute(stmt.order_by(RunScenario.position)).all()]
+        where.append(RunScenario.scenario_id.in_(scenario_ids))
+    return where
+
+
+def _rows(stmt, with_evidence: bool) -> list[ResultRow]:
+    """The run's scenarios joined to their current attempt, in run order (and their evidence)."""
+    stmt = (
+        stmt.add_columns(RunResult)
+        .join(RunResult, and_(RunResult.run_scenario_id == RunScenario.id, RunResult.attempt == RunScenario.attempt))
+        .order_by(RunScenario.position)
+    )
+    rows = [ResultRow(rs, res) for rs, res in db.session.execute(stmt).all()]
     if with_evidence and rows:
         by_result = {row.result.id: row for row in rows}
         for evidence in db.session.scalars(
@@ -297,6 +340,24 @@ def result_rows(run: Run, status: str | None = None, scenario_ids: list[int] | N
         ):
             by_result[evidence.run_result_id].evidence.append(evidence)
     return rows
+
+
+def result_rows(run: Run, status: str | None = None, scenario_ids: list[int] | None = None,
+                with_evidence: bool = False) -> list[ResultRow]:
+    return _rows(select(RunScenario).where(*_where(run, status, scenario_ids)), with_evidence)
+
+
+def result_page(run: Run, status: str | None = None, page: int | None = None, per_page: int | None = None) -> Page:
+    """The run's rows matching `status`, with their evidence, in run order: the page `page` of
+    `per_page` rows, or every row when `page` is None (counted all the same)."""
+    where = _where(run, status)
+    stmt = select(RunScenario).where(*where)
+    if page is None or per_page is None:
+        rows = _rows(stmt, with_evidence=True)
+        return Page(items=rows, total=len(rows), page=1, per_page=max(1, len(rows)))
+    total = db.session.scalar(select(func.count()).select_from(RunScenario).where(*where)) or 0
+    rows = _rows(stmt.limit(per_page).offset((page - 1) * per_page), with_evidence=True)
+    return Page(items=rows, total=total, page=page, per_page=per_page)
 
 
 def result_row(run: Run, scenario_id: int) -> ResultRow:
@@ -324,7 +385,15 @@ def record(actor: User, run: Run, item: dict[str, Any]) -> ResultRow:
     return result_row(run, item["scenario_id"])
 
 
-def record_many(actor: User, run: Run, items: list[dict[str, Any]]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Recorded:
+    """How many scenarios a bulk record or a re-run touched, and the run's totals after it."""
+
+    count: int
+    totals: dict[str, int]
+
+
+def record_many(actor: User, run: Run, items: list[dict[str, Any]]) -> Recorded:
     """Record a list of results in one all-or-nothing request."""
     _require_run(actor, run, "record_results")
     seen: dict[int, int] = {}
@@ -335,7 +404,7 @@ def record_many(actor: User, run: Run, items: list[dict[str, Any]]) -> dict[str,
                 id=item["scenario_id"], first=seen[item["scenario_id"]], second=index))
         seen[item["scenario_id"]] = index
     _apply_results(actor, run, items)
-    return {"updated": len(items), "totals": totals(run)}
+    return Recorded(len(items), totals(run))
 
 
 def _apply_results(actor: User | None, run: Run, items: list[dict[str, Any]], single: bool = False, source: str = "manual") -> None:
@@ -422,7 +491,7 @@ def _updates(actor: User | None, items: list[dict[str, Any]], current: dict[int,
     return result_updates, scenario_updates
 
 
-def rerun(actor: User, run: Run, scenario_ids: list[int] | None = None) -> int:
+def rerun(actor: User, run: Run, scenario_ids: list[int] | None = None) -> Recorded:
     """Start a new attempt on the run's failed and blocked scenarios; earlier attempts are kept."""
     _require_run(actor, run, "record_results")
     stmt = select(RunScenario.id, RunScenario.attempt, RunScenario.steps).where(
@@ -431,7 +500,7 @@ def rerun(actor: User, run: Run, scenario_ids: list[int] | None = None) -> int:
         stmt = stmt.where(RunScenario.scenario_id.in_(scenario_ids))
     rows = db.session.execute(stmt).all()
     if not rows:
-        return 0
+        return Recorded(0, totals(run))
     now = utcnow()
     with unit_of_work():
         db.session.execute(insert(RunResult), [
@@ -443,15 +512,41 @@ def rerun(actor: User, run: Run, scenario_ids: list[int] | None = None) -> int:
         db.session.execute(update(RunScenario), [
             {"id": r.id, "attempt": r.attempt + 1, "status": "untested", "updated_at": now} for r in rows
         ])
-    return len(rows)
+    return Recorded(len(rows), totals(run))
 
 
 # --- report import -----------------------------------------------------------------------
 
 
-def import_report(actor: User | None, run: Run, body: bytes, content_type: str = "") -> dict[str, Any]:
-    """Match an automated report's cases to the run's scenarios and record them, all or nothing."""
+@dataclass(frozen=True)
+class ImportSummary:
+    """What a report import did: the report's format, the run's scenarios it matched (by the
+    status each got), and the report's cases that are not in the run."""
+
+    format: str
+    matched: int
+    unmatched: list[str]
+    passed: int
+    failed: int
+    blocked: int
+    skipped: int
+
+
+# a file's extension, where its declared type says nothing (a CLI path, an octet-stream upload)
+REPORT_TYPES_BY_EXTENSION = {".json": "application/json", ".xml": "application/xml"}
+
+
+def import_report(actor: User | None, run: Run, report: bytes | BinaryIO, *, filename: str = "",
+                  content_type: str = "") -> ImportSummary:
+    """Import an automated test report into a run: the one way for the API, the run page and
+    `flask runs import`. Reads `report` (the body, or an open file or upload), tells Cucumber JSON
+    from JUnit XML (by the content; the declared type, else the file's extension, where the
+    content does not say), matches the report's cases to the run's scenarios and records them,
+    all or nothing. A malformed report raises MalformedReport (400) saying what and where."""
     _require_run(actor, run, "record_results")
+    body = report if isinstance(report, bytes) else report.read()
+    if not content_type or content_type == "application/octet-stream":
+        content_type = REPORT_TYPES_BY_EXTENSION.get(os.path.splitext(filename or "")[1].lower(), content_type)
     fmt, cases = reports.parse(body, content_type or "")
     rows = db.session.execute(
         select(RunScenario.scenario_id, RunScenario.feature_path, RunScenario.feature_name, RunScenario.name,
@@ -489,15 +584,10 @@ def import_report(actor: User | None, run: Run, body: bytes, content_type: str =
     if items:
         _apply_results(actor, run, list(items.values()), source=f"import:{fmt}")
     statuses = [(item.get("status") or derive_status([s["status"] for s in item["steps"]])) for item in items.values()]
-    return {
-        "format": fmt,
-        "matched": len(items),
-        "unmatched": unmatched,
-        "passed": statuses.count("passed"),
-        "failed": statuses.count("failed"),
-        "blocked": statuses.count("blocked"),
-        "skipped": statuses.count("skipped"),
-    }
+    return ImportSummary(
+        format=fmt, matched=len(items), unmatched=unmatched, passed=statuses.count("passed"),
+        failed=statuses.count("failed"), blocked=statuses.count("blocked"), skipped=statuses.count("skipped"),
+    )
 
 
 # --- evidence ----------------------------------------------------------------------------

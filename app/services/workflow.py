@@ -61,6 +61,10 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 REASON_REQUIRED = frozenset({"rejected", "needs_info", "withdrawn", "duplicate", "verification_failed"})
+# What a review meeting decides. Decided outside a meeting ("会外决定") such a move needs a reason
+# and is marked so on the timeline; who may decide outside a meeting is in permissions.
+REVIEW_OUTCOMES = frozenset({"approved", "rejected", "needs_info", "deferred"})
+REASON_REQUIRED_OUTSIDE_MEETING = REASON_REQUIRED | REVIEW_OUTCOMES
 TERMINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
 
 
@@ -86,10 +90,14 @@ def allowed_targets(status: str) -> tuple[str, ...]:
     return TRANSITIONS.get(status, ())
 
 
-def check_transition(
-    req: Requirement, to: str, reason: str | None = None, duplicate_of: Requirement | None = None
-) -> None:
-    """Raise if moving `req` to `to` is illegal or lacks what it needs; change nothing."""
+def is_outside_meeting(to: str, context: dict | None) -> bool:
+    """A review outcome applied by anything but a review meeting's minutes."""
+    return to in REVIEW_OUTCOMES and not (context or {}).get("meeting_id")
+
+
+def check_legal(req: Requirement, to: str) -> None:
+    """Raise unless `to` is a known status and a legal move from `req`'s status (409 naming
+    the current status and the allowed ones)."""
     if to not in STATUS_LABELS:
         raise ValidationFailed.field("to", Msg("Unknown status '%(to)s'.", to=to))
     allowed = allowed_targets(req.status)
@@ -110,9 +118,27 @@ def check_transition(
             {"to": [Msg("'%(to)s' (%(to_label)s) is not allowed from '%(current)s' (%(current_label)s); "
                        "allowed: %(allowed)s (%(allowed_labels)s).", **labels)]},
         )
+
+
+def check_transition(
+    req: Requirement,
+    to: str,
+    reason: str | None = None,
+    duplicate_of: Requirement | None = None,
+    context: dict | None = None,
+) -> None:
+    """Raise if moving `req` to `to` is illegal or lacks what it needs; change nothing.
+    `context` says where the move comes from (a review meeting's minutes carry its id)."""
+    check_legal(req, to)
     if to in REASON_REQUIRED and not (reason or "").strip():
         raise ValidationFailed.field(
             "reason", Msg("A reason is required to move to '%(to)s' (%(to_label)s).", to=to, to_label=label_lazy(to))
+        )
+    if is_outside_meeting(to, context) and not (reason or "").strip():
+        raise ValidationFailed.field(
+            "reason",
+            Msg("'%(to)s' (%(to_label)s) is a review decision: outside a review meeting it needs a reason "
+                "(why it is decided outside the meeting).", to=to, to_label=label_lazy(to)),
         )
     if duplicate_of is not None and to != "duplicate":
         raise ValidationFailed.field("duplicate_of", Msg("Only a move to 'duplicate' names an original."))
@@ -139,7 +165,7 @@ def apply_transition(
 
     `context` is kept on the event (e.g. the review meeting that decided the move).
     """
-    check_transition(req, to, reason, duplicate_of)
+    check_transition(req, to, reason, duplicate_of, context)
     before = req.status
     now = utcnow()
     req.status = to
@@ -150,6 +176,8 @@ def apply_transition(
         data["duplicate_of"] = duplicate_of.code
     if context:
         data["context"] = context
+    if is_outside_meeting(to, context):
+        data["outside_meeting"] = True
     event = Event(requirement_id=req.id, at=now, kind="transition", actor_id=actor.id if actor else None, data=data)
     db.session.add(event)
     return event

@@ -16,7 +16,7 @@ from app.schemas.reference import (
 )
 from app.services import permissions, reference, users
 from app.web import bp
-from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, render_page_or_block
+from app.web.helpers import FormSubmission, render_page_or_block
 
 
 def _users_context(**extra):
@@ -34,12 +34,10 @@ def _users_context(**extra):
 def admin_users():
     permissions.require(g.user, "manage_users")
     if request.method == "POST":
-        try:
-            users.admin_create(g.user, load_form(UserCreateSchema()))
-        except FORM_ERRORS as error:
-            status = form_error_status(error)
-            context = _users_context(errors=errors_of(error), values=request.form)
-            return render_page_or_block("admin/users.html", "content", **context), status
+        form = FormSubmission(UserCreateSchema())
+        if not form.submit(lambda data: users.admin_create(g.user, data)):
+            context = _users_context(errors=form.errors, values=form.values)
+            return render_page_or_block("admin/users.html", "content", **context), form.status
         return redirect(url_for("web.admin_users", created=request.form.get("username")), 303)
     return render_page_or_block("admin/users.html", "content", **_users_context())
 
@@ -48,12 +46,10 @@ def admin_users():
 def admin_user_update(user_id: int):
     permissions.require(g.user, "manage_users")
     extra = {"active": request.form.get("active") == "on"}
-    try:
-        users.admin_update(g.user, user_id, load_form(UserUpdateSchema(), extra))
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        context = _users_context(errors=errors_of(error), editing=user_id)
-        return render_page_or_block("admin/users.html", "content", **context), status
+    form = FormSubmission(UserUpdateSchema(), extra)
+    if not form.submit(lambda data: users.admin_update(g.user, user_id, data)):
+        context = _users_context(errors=form.errors, editing=user_id)
+        return render_page_or_block("admin/users.html", "content", **context), form.status
     return redirect(url_for("web.admin_users"), 303)
 
 
@@ -76,45 +72,37 @@ def admin_reference():
 
 @bp.route("/admin/reference/<kind>", methods=["POST"])
 def admin_lookup_create(kind: str):
-    try:
-        reference.create_lookup(g.user, kind, load_form(LookupCreateSchema()))
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        context = _reference_context(errors=errors_of(error), form_kind=kind, values=request.form)
-        return render_template("admin/reference.html", **context), status
+    form = FormSubmission(LookupCreateSchema())
+    if not form.submit(lambda data: reference.create_lookup(g.user, kind, data)):
+        context = _reference_context(errors=form.errors, form_kind=kind, values=form.values)
+        return render_template("admin/reference.html", **context), form.status
     return redirect(url_for("web.admin_reference") + f"#list-{kind}", 303)
 
 
 @bp.route("/admin/reference/<kind>/<code>", methods=["POST"])
 def admin_lookup_update(kind: str, code: str):
     extra = {"active": request.form.get("active") == "on"}
-    try:
-        reference.update_lookup(g.user, kind, code, load_form(LookupUpdateSchema(), extra))
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        context = _reference_context(errors=errors_of(error), form_kind=kind)
-        return render_template("admin/reference.html", **context), status
+    form = FormSubmission(LookupUpdateSchema(), extra)
+    if not form.submit(lambda data: reference.update_lookup(g.user, kind, code, data)):
+        context = _reference_context(errors=form.errors, form_kind=kind)
+        return render_template("admin/reference.html", **context), form.status
     return redirect(url_for("web.admin_reference") + f"#list-{kind}", 303)
 
 
 @bp.route("/admin/regions", methods=["POST"])
 def admin_region_create():
-    try:
-        reference.create_region(g.user, load_form(RegionCreateSchema()))
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        context = _reference_context(errors=errors_of(error), form_kind="region", values=request.form)
-        return render_template("admin/reference.html", **context), status
+    form = FormSubmission(RegionCreateSchema())
+    if not form.submit(lambda data: reference.create_region(g.user, data)):
+        context = _reference_context(errors=form.errors, form_kind="region", values=form.values)
+        return render_template("admin/reference.html", **context), form.status
     return redirect(url_for("web.admin_reference") + "#regions", 303)
 
 
 @bp.route("/admin/regions/<code>", methods=["POST"])
 def admin_region_update(code: str):
     extra = {"active": request.form.get("active") == "on"}
-    try:
-        reference.update_region(g.user, code, load_form(RegionUpdateSchema(), extra))
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        context = _reference_context(errors=errors_of(error), form_kind="region")
-        return render_template("admin/reference.html", **context), status
+    form = FormSubmission(RegionUpdateSchema(), extra)
+    if not form.submit(lambda data: reference.update_region(g.user, code, data)):
+        context = _reference_context(errors=form.errors, form_kind="region")
+        return render_template("admin/reference.html", **context), form.status
     return redirect(url_for("web.admin_reference") + "#regions", 303)

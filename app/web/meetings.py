@@ -1,28 +1,31 @@
 """Review meeting pages: list, schedule, agenda builder, live minutes, finalise, exports.
 
-Every form is loaded with the API's schema (app.schemas.meeting); htmx gets the block it swaps.
+Every form is loaded with the API's schema (app.schemas.meeting) through `FormSubmission`;
+htmx gets the block it swaps.
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
-from flask import Response, g, make_response, render_template, request, url_for
+from flask import Response, g, render_template, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from htmx_flask import make_response, request
 from jinja2_fragments.flask import render_block, render_blocks
-from marshmallow import ValidationError
+from marshmallow import ValidationError, missing
 
 from app.models.meeting import DECISIONS, ORGANIZATIONS
 from app.schemas.meeting import (
     ActionItemCreateSchema,
     AgendaAddSchema,
     AgendaMoveSchema,
+    AgendaOrderSchema,
     AmendmentCreateSchema,
     AttendeeCreateSchema,
     AttendeePatchSchema,
     DecisionSchema,
+    FinalizeSchema,
     MeetingCreateSchema,
     MeetingPatchSchema,
     MeetingQuerySchema,
@@ -30,17 +33,17 @@ from app.schemas.meeting import (
     QueueQuerySchema,
     SummarySchema,
 )
-from app.services import meeting_documents, meetings, paging, permissions, reference, requirements
+from app.services import meetings, paging, permissions, reference, requirements
 from app.services.errors import Msg, ValidationFailed
+from app.services.meetings import agenda, documents
 from app.utils import as_utc
 from app.web import bp
 from app.web.helpers import (
-    FORM_ERRORS,
     FormInvalid,
+    FormSubmission,
     display_labels,
     errors_of,
-    form_error_status,
-    load_form,
+    htmx_redirect,
     render_page_or_block,
     translate_message,
 )
@@ -83,27 +86,34 @@ def _ids(values: list[str]) -> list:
 REQUIRED = Msg("Missing data for required field.")
 
 
-def _scheduled_at_input(required: bool) -> dict:
-    """The form's datetime-local value as ISO 8601 with offset; an empty one is absent (so the
-    schema says the field is required) or, where the form must keep a time, an error."""
-    raw = request.form.get("scheduled_at")
-    if raw is None or raw.strip() == "":
-        if raw is not None and required:
-            raise FormInvalid({"scheduled_at": [REQUIRED]}, request.form.to_dict())
+def _scheduled_at_input() -> dict:
+    """The form's datetime-local value as ISO 8601 with offset; an empty (or blank) one is
+    absent, so a required time is reported as missing rather than as a bad datetime."""
+    if "scheduled_at" not in request.form:
         return {}
-    return {"scheduled_at": _local_to_iso(raw.strip())}
+    raw = request.form["scheduled_at"].strip()
+    return {"scheduled_at": _local_to_iso(raw) if raw else missing}
+
+
+def _time_kept(data: dict) -> dict:
+    """The edit form must keep a time: one sent empty is a required field left blank (a form
+    without the input leaves the time as it is)."""
+    raw = request.form.get("scheduled_at")
+    if raw is not None and not raw.strip():
+        raise FormInvalid({"scheduled_at": [REQUIRED]}, request.form.to_dict())
+    return data
 
 
 def _locked(error) -> bool:
     return isinstance(error, meetings.MinutesLocked)
 
 
-def _error_answer(body, status: int, error=None):
+def _answer(body, status: int = 200, error=None):
     """A re-rendered block; when the minutes turned out to be finalised, a toast says so too."""
-    response = make_response(body, status)
+    trigger = None
     if error is not None and _locked(error):
-        response.headers["HX-Trigger"] = json.dumps({"meeting-locked": {"message": translate_message(error.message)}})
-    return response
+        trigger = {"meeting-locked": {"message": translate_message(error.message)}}
+    return make_response(body, status, trigger=trigger)
 
 
 def _saved_time(value) -> str:
@@ -151,24 +161,11 @@ def _context(meeting, **extra):
         "finalize_message": extra.pop("finalize_message", None),
         "locked_message": extra.pop("locked_message", None),
         "scheduled_local": _local_input(meeting.scheduled_at),
+        # finalising before the scheduled start asks for confirmation first
+        "not_started": meetings.not_started(meeting),
+        "finalised_early": meetings.finalised_early(meeting),
         **extra,
     }
-
-
-def _swap(response_body, status: int = 200, trigger: str | None = None):
-    response = make_response(response_body, status)
-    if trigger:
-        response.headers["HX-Trigger"] = trigger
-    return response
-
-
-def _redirect(target: str):
-    response = make_response("", 303)
-    response.headers["Location"] = target
-    if request.headers.get("HX-Request") == "true":
-        response.status_code = 200
-        response.headers["HX-Location"] = target
-    return response
 
 
 # --- list and schedule -------------------------------------------------------------------
@@ -187,24 +184,19 @@ def meeting_list():
     page, per_page = args.pop("page"), args.pop("per_page")
     result = paging.paginate(meetings.search(g.user, args), page, per_page)
     context = {"result": result, "filters": raw, "when": args.get("when"), "counts": meetings.counts(g.user)}
-    response = make_response(render_page_or_block(LIST_TEMPLATE, "results", **context))
-    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true":
-        response.headers["HX-Push-Url"] = url_for("web.meeting_list", **raw)
-    return response
+    # a tab or page switched in place goes into the address bar (a boosted navigation has it already)
+    push = url_for("web.meeting_list", **raw) if request.htmx and not request.htmx.boosted else None
+    return make_response(render_page_or_block(LIST_TEMPLATE, "results", **context), push_url=push)
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
 def meeting_new():
     permissions.require(g.user, "manage_meetings")
     if request.method == "POST":
-        try:
-            data = load_form(MeetingCreateSchema(), _scheduled_at_input(required=False))
-            meeting = meetings.create(g.user, data)
-        except FORM_ERRORS as error:
-            status = form_error_status(error)
-            context = {"errors": errors_of(error), "values": request.form}
-            return render_page_or_block("meetings/new.html", "form", **context), status
-        return _redirect(url_for("web.meeting_detail", meeting_id=meeting.id))
+        form = FormSubmission(MeetingCreateSchema(), _scheduled_at_input())
+        if form.submit(lambda data: meetings.create(g.user, data)):
+            return htmx_redirect(url_for("web.meeting_detail", meeting_id=form.result.id))
+        return render_page_or_block("meetings/new.html", "form", errors=form.errors, values=form.values), form.status
     values = {"duration_minutes": 120, "title": _("Requirement review meeting")}
     return render_template("meetings/new.html", errors={}, values=values)
 
@@ -221,15 +213,11 @@ def meeting_detail(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["POST"])
 def meeting_edit(meeting_id: int):
     meeting = meetings.get_for(g.user, meeting_id, "manage_meetings")
-    schema = MeetingPatchSchema(exclude=("summary",))
-    try:
-        data = load_form(schema, _scheduled_at_input(required=True))
-        meetings.update(g.user, meeting, data)
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        context = _context(meeting, errors=errors_of(error), values=request.form, editing=True)
-        return render_block(DETAIL_TEMPLATE, "info", **context), status
-    return render_block(DETAIL_TEMPLATE, "info", **_context(meeting))
+    form = FormSubmission(MeetingPatchSchema(exclude=("summary",)), _scheduled_at_input())
+    if form.submit(lambda data: meetings.update(g.user, meeting, _time_kept(data))):
+        return render_block(DETAIL_TEMPLATE, "info", **_context(meeting))
+    context = _context(meeting, errors=form.errors, values=form.values, editing=True)
+    return render_block(DETAIL_TEMPLATE, "info", **context), form.status
 
 
 @bp.route("/meetings/<int:meeting_id>/queue")
@@ -242,96 +230,70 @@ def meeting_queue(meeting_id: int):
     return render_block(DETAIL_TEMPLATE, "queue", **context)
 
 
-def _agenda_answer(meeting, status: int = 200, error=None, **extra):
+def _agenda_answer(meeting, form: FormSubmission):
     """The agenda, with the queue and the finalise panel out of band."""
-    context = _context(meeting, **extra)
+    context = _context(meeting, errors=form.errors)
     body = render_blocks(DETAIL_TEMPLATE, ["agenda", "queue_oob", "finalize_oob"], **context)
-    return _error_answer(body, status, error)
+    return _answer(body, form.status, form.error)
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["POST"])
 def meeting_agenda_add(meeting_id: int):
     meeting = meetings.get_for(g.user, meeting_id, "manage_meetings")
-    try:
-        data = load_form(AgendaAddSchema(), {"requirement_ids": _ids(request.form.getlist("requirement_ids"))})
-        meetings.add_to_agenda(g.user, meeting, data["requirement_ids"])
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        return _agenda_answer(meeting, status, error, errors=errors_of(error))
-    return _agenda_answer(meeting)
+    form = FormSubmission(AgendaAddSchema(), {"requirement_ids": _ids(request.form.getlist("requirement_ids"))})
+    form.submit(lambda data: meetings.add_to_agenda(g.user, meeting, data["requirement_ids"]))
+    return _agenda_answer(meeting, form)
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:requirement_id>/remove", methods=["POST"])
 def meeting_agenda_remove(meeting_id: int, requirement_id: int):
     meeting = meetings.get_for(g.user, meeting_id, "manage_meetings")
-    try:
-        meetings.remove_from_agenda(g.user, meeting, requirement_id)
-    except FORM_ERRORS as error:
-        return _agenda_answer(meeting, form_error_status(error), error, errors=errors_of(error))
-    return _agenda_answer(meeting)
+    form = FormSubmission()
+    form.submit(lambda _data: meetings.remove_from_agenda(g.user, meeting, requirement_id))
+    return _agenda_answer(meeting, form)
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:requirement_id>/move", methods=["POST"])
 def meeting_agenda_move(meeting_id: int, requirement_id: int):
     meeting = meetings.get_for(g.user, meeting_id, "manage_meetings")
-    try:
-        data = load_form(AgendaMoveSchema())
-        meetings.move(g.user, meeting, requirement_id, data["direction"])
-    except FORM_ERRORS as error:
-        return _agenda_answer(meeting, form_error_status(error), error, errors=errors_of(error))
-    return _agenda_answer(meeting)
+    form = FormSubmission(AgendaMoveSchema())
+    form.submit(lambda data: meetings.move(g.user, meeting, requirement_id, data["direction"]))
+    return _agenda_answer(meeting, form)
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/order", methods=["POST"])
 def meeting_agenda_order(meeting_id: int):
     """The whole order at once (drag and drop sends every id in its new place)."""
     meeting = meetings.get_for(g.user, meeting_id, "manage_meetings")
-    try:
-        ids = _ids(request.form.getlist("requirement_ids"))
-        meetings.reorder(g.user, meeting, ids)
-    except FORM_ERRORS as error:
-        return _agenda_answer(meeting, form_error_status(error), error, errors=errors_of(error))
-    return _agenda_answer(meeting)
+    form = FormSubmission(AgendaOrderSchema(), {"requirement_ids": _ids(request.form.getlist("requirement_ids"))})
+    form.submit(lambda data: meetings.reorder(g.user, meeting, data["requirement_ids"]))
+    return _agenda_answer(meeting, form)
 
 
-def _item_of(meeting, requirement_id: int):
-    for item in meetings.load_full(meeting.id).agenda_items:
-        if item.requirement_id == requirement_id:
-            return item
-    from app.services.errors import NotFound
-
-    raise NotFound(Msg("This requirement is not on the meeting's agenda."))
+def _saved_answer(target: str, form: FormSubmission, saved_at=None):
+    """The "saved at" marker of an autosaved text (the textarea itself is never swapped)."""
+    if form.error is not None:
+        body = render_template("meetings/_saved.html", target=target, saved_at=None, error=form.errors)
+        return _answer(body, form.status, form.error)
+    return render_template("meetings/_saved.html", target=target, saved_at=saved_at,
+                           saved_text=_saved_time(saved_at), error=None)
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:requirement_id>/notes", methods=["POST"])
 def meeting_notes(meeting_id: int, requirement_id: int):
-    """Autosave of an item's notes: answers the "saved at" marker (the textarea is never swapped)."""
+    """Autosave of an item's notes."""
     meeting = meetings.get_for(g.user, meeting_id, ("manage_meetings", "decide"))
-    try:
-        data = load_form(NotesSchema())
-        item = meetings.save_notes(g.user, meeting, requirement_id, data["notes"])
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        body = render_template("meetings/_saved.html", target=f"saved-{requirement_id}", saved_at=None,
-                               error=errors_of(error))
-        return _error_answer(body, status, error)
-    return render_template("meetings/_saved.html", target=f"saved-{requirement_id}",
-                           saved_at=item.notes_saved_at, saved_text=_saved_time(item.notes_saved_at), error=None)
+    form = FormSubmission(NotesSchema())
+    form.submit(lambda data: meetings.save_notes(g.user, meeting, requirement_id, data["notes"]))
+    return _saved_answer(f"saved-{requirement_id}", form, form.result and form.result.notes_saved_at)
 
 
 @bp.route("/meetings/<int:meeting_id>/summary", methods=["POST"])
 def meeting_summary(meeting_id: int):
     meeting = meetings.get_for(g.user, meeting_id, ("manage_meetings", "decide"))
-    try:
-        data = load_form(SummarySchema())
-        meeting = meetings.save_summary(g.user, meeting, data["summary"])
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        body = render_template("meetings/_saved.html", target="saved-summary", saved_at=None,
-                               error=errors_of(error))
-        return _error_answer(body, status, error)
-    return render_template("meetings/_saved.html", target="saved-summary", saved_at=meeting.summary_saved_at,
-                           saved_text=_saved_time(meeting.summary_saved_at), error=None)
+    form = FormSubmission(SummarySchema())
+    form.submit(lambda data: meetings.save_summary(g.user, meeting, data["summary"]))
+    return _saved_answer("saved-summary", form, form.result and form.result.summary_saved_at)
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:requirement_id>/decision", methods=["POST"])
@@ -342,96 +304,75 @@ def meeting_decision(meeting_id: int, requirement_id: int):
         extra["reason"] = request.form["canned_reason"]
     if "decision" in request.form and request.form["decision"] == "":
         extra["decision"] = None
-    try:
-        data = load_form(DecisionSchema(), extra)
-        data.setdefault("decision", None)
-        meetings.record_decision(g.user, meeting, requirement_id, data)
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        if _locked(error):
-            # the minutes were finalised meanwhile: the item read-only, the panel finalised, a toast
-            context = _context(meeting, locked_message=error.message)
-            body = render_blocks(DETAIL_TEMPLATE, ["decision", "finalize_oob"],
-                                 item=_item_of(meeting, requirement_id), **context)
-            return _error_answer(body, status, error)
-        context = _context(meeting, item_errors={requirement_id: errors_of(error)},
-                           values={requirement_id: request.form})
-        return render_block(DETAIL_TEMPLATE, "decision", item=_item_of(meeting, requirement_id), **context), status
-    context = _context(meeting)
-    item = _item_of(meeting, requirement_id)
-    return render_blocks(DETAIL_TEMPLATE, ["decision", "finalize_oob"], item=item, just_saved=True, **context)
+    form = FormSubmission(DecisionSchema(), extra)
+    if form.submit(lambda data: meetings.record_decision(g.user, meeting, requirement_id, {"decision": None, **data})):
+        context = _context(meeting)
+        body = render_blocks(DETAIL_TEMPLATE, ["decision", "finalize_oob"], just_saved=True,
+                             item=agenda.item_of(context["meeting"], requirement_id), **context)
+        return _answer(body)
+    if _locked(form.error):
+        # the minutes were finalised meanwhile: the item read-only, the panel finalised, a toast
+        context = _context(meeting, locked_message=form.error.message)
+        body = render_blocks(DETAIL_TEMPLATE, ["decision", "finalize_oob"],
+                             item=agenda.item_of(context["meeting"], requirement_id), **context)
+        return _answer(body, form.status, form.error)
+    context = _context(meeting, item_errors={requirement_id: form.errors}, values={requirement_id: form.values})
+    body = render_block(DETAIL_TEMPLATE, "decision", item=agenda.item_of(context["meeting"], requirement_id), **context)
+    return _answer(body, form.status)
 
 
 # --- attendees and action items ----------------------------------------------------------
 
 
-def _attendees_answer(meeting, status: int = 200, error=None, **extra):
-    return _block_answer("attendees", meeting, status, error, **extra)
-
-
-def _block_answer(block: str, meeting, status: int = 200, error=None, **extra):
+def _block_answer(block: str, meeting, form: FormSubmission, keep_values: bool = False):
     """One sidebar block; after a 409 because the minutes are finalised, the block read-only with
     the message, the finalise panel out of band and a toast."""
-    if error is not None and _locked(error):
-        extra = {"locked_message": error.message}
-        body = render_blocks(DETAIL_TEMPLATE, [block, "finalize_oob"], **_context(meeting, **extra))
-        return _error_answer(body, status, error)
-    return _swap(render_block(DETAIL_TEMPLATE, block, **_context(meeting, **extra)), status)
+    if _locked(form.error):
+        context = _context(meeting, locked_message=form.error.message)
+        return _answer(render_blocks(DETAIL_TEMPLATE, [block, "finalize_oob"], **context), form.status, form.error)
+    extra = {"errors": form.errors, "values": form.values} if keep_values and form.error else {"errors": form.errors}
+    return _answer(render_block(DETAIL_TEMPLATE, block, **_context(meeting, **extra)), form.status)
 
 
 @bp.route("/meetings/<int:meeting_id>/attendees", methods=["POST"])
 def meeting_attendee_add(meeting_id: int):
     meeting = meetings.get_for(g.user, meeting_id, "manage_meetings")
-    try:
-        meetings.add_attendee(g.user, meeting, load_form(AttendeeCreateSchema()))
-    except FORM_ERRORS as error:
-        return _attendees_answer(meeting, form_error_status(error), error, errors=errors_of(error), values=request.form)
-    return _attendees_answer(meeting)
+    form = FormSubmission(AttendeeCreateSchema())
+    form.submit(lambda data: meetings.add_attendee(g.user, meeting, data))
+    return _block_answer("attendees", meeting, form, keep_values=True)
 
 
 @bp.route("/meetings/<int:meeting_id>/attendees/<int:attendee_id>", methods=["POST"])
 def meeting_attendee_update(meeting_id: int, attendee_id: int):
     """Mark present/absent (or change the attendee's fields)."""
     meeting = meetings.get_for(g.user, meeting_id, "manage_meetings")
-    try:
-        meetings.update_attendee(g.user, meeting, attendee_id, load_form(AttendeePatchSchema()))
-    except FORM_ERRORS as error:
-        return _attendees_answer(meeting, form_error_status(error), error, errors=errors_of(error))
-    return _attendees_answer(meeting)
+    form = FormSubmission(AttendeePatchSchema())
+    form.submit(lambda data: meetings.update_attendee(g.user, meeting, attendee_id, data))
+    return _block_answer("attendees", meeting, form)
 
 
 @bp.route("/meetings/<int:meeting_id>/attendees/<int:attendee_id>/remove", methods=["POST"])
 def meeting_attendee_remove(meeting_id: int, attendee_id: int):
     meeting = meetings.get_for(g.user, meeting_id, "manage_meetings")
-    try:
-        meetings.remove_attendee(g.user, meeting, attendee_id)
-    except FORM_ERRORS as error:
-        return _attendees_answer(meeting, form_error_status(error), error, errors=errors_of(error))
-    return _attendees_answer(meeting)
-
-
-def _actions_answer(meeting, status: int = 200, error=None, **extra):
-    return _block_answer("action_items", meeting, status, error, **extra)
+    form = FormSubmission()
+    form.submit(lambda _data: meetings.remove_attendee(g.user, meeting, attendee_id))
+    return _block_answer("attendees", meeting, form)
 
 
 @bp.route("/meetings/<int:meeting_id>/action-items", methods=["POST"])
 def meeting_action_add(meeting_id: int):
     meeting = meetings.get_for(g.user, meeting_id, ("manage_meetings", "decide"))
-    try:
-        meetings.add_action_item(g.user, meeting, load_form(ActionItemCreateSchema()))
-    except FORM_ERRORS as error:
-        return _actions_answer(meeting, form_error_status(error), error, errors=errors_of(error), values=request.form)
-    return _actions_answer(meeting)
+    form = FormSubmission(ActionItemCreateSchema())
+    form.submit(lambda data: meetings.add_action_item(g.user, meeting, data))
+    return _block_answer("action_items", meeting, form, keep_values=True)
 
 
 @bp.route("/meetings/<int:meeting_id>/action-items/<int:action_item_id>/remove", methods=["POST"])
 def meeting_action_remove(meeting_id: int, action_item_id: int):
     meeting = meetings.get_for(g.user, meeting_id, ("manage_meetings", "decide"))
-    try:
-        meetings.remove_action_item(g.user, meeting, action_item_id)
-    except FORM_ERRORS as error:
-        return _actions_answer(meeting, form_error_status(error), error, errors=errors_of(error))
-    return _actions_answer(meeting)
+    form = FormSubmission()
+    form.submit(lambda _data: meetings.remove_action_item(g.user, meeting, action_item_id))
+    return _block_answer("action_items", meeting, form)
 
 
 # --- finalise and amend ------------------------------------------------------------------
@@ -439,28 +380,25 @@ def meeting_action_remove(meeting_id: int, action_item_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/finalize", methods=["POST"])
 def meeting_finalize(meeting_id: int):
+    """Finalise; before the meeting's start only with `confirm_early` (the button asks first)."""
     meeting = meetings.get_for(g.user, meeting_id, "manage_meetings")
-    try:
-        meetings.finalize(g.user, meeting)
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        blockers = {k: v for k, v in errors_of(error).items() if k.startswith("agenda")}
-        context = _context(meeting, blockers=blockers, finalize_message=getattr(error, "message", None)
-                           or _("Nothing was applied."))
-        return _error_answer(render_block(DETAIL_TEMPLATE, "finalize", **context), status, error)
-    return _redirect(url_for("web.meeting_detail", meeting_id=meeting_id))
+    form = FormSubmission(FinalizeSchema())
+    if form.submit(lambda data: meetings.finalize(g.user, meeting, confirm_early=data["confirm_early"])):
+        return htmx_redirect(url_for("web.meeting_detail", meeting_id=meeting_id))
+    blockers = {k: v for k, v in form.errors.items() if k.startswith("agenda")}
+    message = getattr(form.error, "message", None) or _("Nothing was applied.")
+    context = _context(meeting, blockers=blockers, finalize_message=message)
+    return _answer(render_block(DETAIL_TEMPLATE, "finalize", **context), form.status, form.error)
 
 
 @bp.route("/meetings/<int:meeting_id>/amendments", methods=["POST"])
 def meeting_amend(meeting_id: int):
     meeting = meetings.get_for(g.user, meeting_id, "manage_meetings")
-    try:
-        meetings.add_amendment(g.user, meeting, load_form(AmendmentCreateSchema())["text"])
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        context = _context(meeting, errors=errors_of(error), values=request.form)
-        return render_block(DETAIL_TEMPLATE, "amendments", **context), status
-    return render_block(DETAIL_TEMPLATE, "amendments", **_context(meeting))
+    form = FormSubmission(AmendmentCreateSchema())
+    if form.submit(lambda data: meetings.add_amendment(g.user, meeting, data["text"])):
+        return render_block(DETAIL_TEMPLATE, "amendments", **_context(meeting))
+    context = _context(meeting, errors=form.errors, values=form.values)
+    return render_block(DETAIL_TEMPLATE, "amendments", **context), form.status
 
 
 # --- documents ---------------------------------------------------------------------------
@@ -468,24 +406,21 @@ def meeting_amend(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/minutes")
 def meeting_minutes(meeting_id: int):
-    """The minutes as a printable page."""
+    """The minutes as a printable page: the same facts, attendance and wording as the .docx."""
     meetings.get_for(g.user, meeting_id)
     meeting = meetings.load_full(meeting_id)
     # a document: Chinese organisation labels and headings whatever the UI language
     return render_template(
         "meetings/minutes.html",
         meeting=meeting,
-        groups=meetings.attendees_by_organization(meeting),
-        org_labels=meetings.ORGANIZATION_LABELS_ZH,
-        attendance_text=meetings.attendance_text,
-        host=meetings.host_of(meeting),
-        recorder=meetings.recorder_of(meeting),
-        decision_text=meeting_documents.decision_text,
-        title=meeting_documents.minutes_title(meeting),
-        issuer=meeting_documents.issuer(meeting),
-        cn_date=meeting_documents.cn_date,
-        cn_datetime=meeting_documents._cn_datetime,
-        local=meeting_documents._local,
+        title=documents.minutes_title(meeting),
+        facts=documents.facts(meeting),
+        attendance=documents.attendance(meeting),
+        items=sorted(meeting.agenda_items, key=lambda i: (i.position, i.id)),
+        decision_text=documents.decision_text,
+        organiser_unit=documents.organiser_unit(meeting),
+        meeting_date=documents.meeting_date(meeting),
+        cn_date=documents.cn_date,
     )
 
 
@@ -495,8 +430,8 @@ def meeting_docx(meeting_id: int):
 
     meetings.get_for(g.user, meeting_id)
     meeting = meetings.load_full(meeting_id)
-    return _download(meeting_documents.minutes_docx(meeting), DOCX_MIME, meeting_documents.docx_filename(meeting),
-                     meeting_documents.docx_ascii_filename(meeting))
+    return _download(documents.minutes_docx(meeting), DOCX_MIME, documents.docx_filename(meeting),
+                     documents.docx_ascii_filename(meeting))
 
 
 @bp.route("/meetings/<int:meeting_id>.ics")
@@ -505,7 +440,7 @@ def meeting_ics(meeting_id: int) -> Response:
 
     meetings.get_for(g.user, meeting_id)
     meeting = meetings.load_full(meeting_id)
-    return _download(meeting_documents.meeting_ics(meeting), "text/calendar", f"meeting-{meeting.id}.ics")
+    return _download(documents.meeting_ics(meeting), "text/calendar", f"meeting-{meeting.id}.ics")
 
 
 # --- the requirement page's card ---------------------------------------------------------
@@ -556,16 +491,15 @@ def saved_time_filter(value) -> str:
 def requirement_add_to_meeting(requirement_id: int):
     """加入评审会: put this requirement on a draft meeting's agenda from its own page."""
     req = requirements.get_for(g.user, requirement_id)
-    errors = {}
-    status = 200
-    raw = request.form.get("meeting_id", "")
-    try:
+
+    def add(_data):
+        raw = request.form.get("meeting_id", "")
         if not raw.isdigit():
             raise ValidationFailed.field("meeting_id", Msg("Choose a meeting."))
         meeting = meetings.get_for(g.user, int(raw), "manage_meetings")
-        meetings.add_to_agenda(g.user, meeting, [req.id])
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        errors = errors_of(error)
+        return meetings.add_to_agenda(g.user, meeting, [req.id])
+
+    form = FormSubmission()
+    added = form.submit(add)
     req = requirements.get_for(g.user, requirement_id)
-    return render_block(CARD_TEMPLATE, "card", req=req, meeting_errors=errors, added=status == 200), status
+    return render_block(CARD_TEMPLATE, "card", req=req, meeting_errors=form.errors, added=added), form.status

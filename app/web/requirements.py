@@ -1,7 +1,9 @@
 from __future__ import annotations
 
-from flask import g, make_response, render_template, request, send_file, url_for
+from flask import g, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
+from htmx_flask import make_response as htmx_response
+from htmx_flask import request
 from jinja2_fragments.flask import render_block, render_blocks
 
 from app.schemas.requirement import (
@@ -12,9 +14,16 @@ from app.schemas.requirement import (
     TransitionSchema,
 )
 from app.services import paging, permissions, reference, requirements, users, workflow
-from app.services.errors import DomainError, ValidationFailed
+from app.services.errors import Msg, ValidationFailed
 from app.web import bp
-from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, load_query, render_page_or_block, display_labels
+from app.web.helpers import (
+    FormSubmission,
+    display_labels,
+    htmx_redirect,
+    load_query,
+    render_page_or_block,
+    wants_fragment,
+)
 
 LIST_TEMPLATE = "requirements/list.html"
 DETAIL_TEMPLATE = "requirements/detail.html"
@@ -49,31 +58,22 @@ def requirement_list():
         assignee_options=[("none", _("Unassigned"))] + [(u.username, u.name) for u in users.assignable(g.user)],
         labels=display_labels(),
     )
-    response = make_response(render_page_or_block(LIST_TEMPLATE, "results", **context))
-    if request.headers.get("HX-Request") == "true":
+    body = render_page_or_block(LIST_TEMPLATE, "results", **context)
+    if request.htmx:
         # the address bar shows the filters, so the view can be bookmarked and shared
-        response.headers["HX-Push-Url"] = url_for("web.requirement_list", **raw)
-    return response
+        return htmx_response(body, push_url=url_for("web.requirement_list", **raw))
+    return body
 
 
 @bp.route("/requirements/new", methods=["GET", "POST"])
 def requirement_new():
     permissions.require(g.user, "create")
     if request.method == "POST":
-        try:
-            data = load_form(RequirementCreateSchema())
-            req = requirements.create(g.user, data)
-        except FORM_ERRORS as error:
-            status = form_error_status(error)
-            context = _form_context(errors=errors_of(error), values=request.form)
-            return render_page_or_block("requirements/new.html", "form", **context), status
-        response = make_response("", 303)
-        target = url_for("web.requirement_detail", requirement_id=req.id)
-        response.headers["Location"] = target
-        if request.headers.get("HX-Request") == "true":
-            response.status_code = 200
-            response.headers["HX-Location"] = target
-        return response
+        form = FormSubmission(RequirementCreateSchema())
+        if form.submit(lambda data: requirements.create(g.user, data)):
+            return htmx_redirect(url_for("web.requirement_detail", requirement_id=form.result.id))
+        context = _form_context(errors=form.errors, values=form.values)
+        return render_page_or_block("requirements/new.html", "form", **context), form.status
     values = {"region": g.user.region.code, "priority": "medium"}
     return render_template("requirements/new.html", **_form_context(errors={}, values=values))
 
@@ -87,7 +87,9 @@ def _detail_context(req, **extra):
         stages=requirements.stages(req, timeline),
         attachments=requirements.attachments(req),
         transitions=permissions.transitions_for(g.user, req),
-        reason_required=workflow.REASON_REQUIRED,
+        # moves made here are outside a review meeting: review outcomes need a reason too
+        reason_required=workflow.REASON_REQUIRED_OUTSIDE_MEETING,
+        review_outcomes=workflow.REVIEW_OUTCOMES,
         terminal_statuses=workflow.TERMINAL,
         labels=display_labels(),
         errors=extra.pop("errors", {}),
@@ -103,21 +105,30 @@ def requirement_detail(requirement_id: int):
 
 @bp.route("/requirements/<int:requirement_id>/edit", methods=["GET", "POST"])
 def requirement_edit(requirement_id: int):
-    """Inline edit of the fields panel: GET swaps in the form, POST saves it."""
+    """Inline edit of the fields panel: GET swaps in the form, POST saves it.
+
+    Opened directly (a link, a reload, no JavaScript) it is the requirement page with the form
+    in place of the fields, and the form posts back here as an ordinary form."""
     req = requirements.get_for(g.user, requirement_id, "edit")
+    fragment = wants_fragment()
     if request.method == "GET":
+        if not fragment:
+            return render_template(DETAIL_TEMPLATE, **_detail_context(req, values=None, editing=True))
         return render_block(DETAIL_TEMPLATE, "fields_form", **_detail_context(req, values=None))
     schema = RequirementPatchSchema()
     if not permissions.can(g.user, "assess", req):
         schema = RequirementPatchSchema(exclude=requirements.ASSESSMENT_FIELDS)
-    try:
-        data = load_form(schema)
-        requirements.update_fields(g.user, req, data)
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        context = _detail_context(req, errors=errors_of(error), values=request.form)
-        return render_block(DETAIL_TEMPLATE, "fields_form", **context), status
-    return _detail_blocks(req, "fields", extra_blocks=("title_oob",))
+    form = FormSubmission(schema)
+    if not form.submit(lambda data: requirements.update_fields(g.user, req, data)):
+        context = _detail_context(req, errors=form.errors, values=form.values, editing=not fragment)
+        if not fragment:
+            return render_template(DETAIL_TEMPLATE, **context), form.status
+        return render_block(DETAIL_TEMPLATE, "fields_form", **context), form.status
+    detail = url_for("web.requirement_detail", requirement_id=req.id)
+    if not fragment:
+        return redirect(detail, 303)
+    # the form may have been opened as its own page (/edit): the saved fields are the detail page
+    return htmx_response(_detail_blocks(req, "fields", extra_blocks=("title_oob",)), replace_url=detail)
 
 
 def _detail_blocks(req, main_block: str, skip: str | None = None, extra_blocks: tuple[str, ...] = (), **extra):
@@ -130,28 +141,21 @@ def _detail_blocks(req, main_block: str, skip: str | None = None, extra_blocks: 
 @bp.route("/requirements/<int:requirement_id>/transitions", methods=["POST"])
 def requirement_transition(requirement_id: int):
     req = requirements.get_for(g.user, requirement_id)
-    try:
-        data = load_form(TransitionSchema())
-        requirements.transition(g.user, req, data["to"], data["reason"], data["duplicate_of"])
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        context = _detail_context(req, errors=errors_of(error), attempted=request.form.get("to"))
-        return render_block(DETAIL_TEMPLATE, "actions", **context), status
-    response = make_response(_detail_blocks(req, "actions", skip="actions_oob"))
-    response.headers["HX-Trigger"] = "requirement-changed"
-    return response
+    form = FormSubmission(TransitionSchema())
+    if not form.submit(lambda data: requirements.transition(g.user, req, data["to"], data["reason"],
+                                                            data["duplicate_of"])):
+        context = _detail_context(req, errors=form.errors, attempted=form.values.get("to"))
+        return render_block(DETAIL_TEMPLATE, "actions", **context), form.status
+    return htmx_response(_detail_blocks(req, "actions", skip="actions_oob"), trigger="requirement-changed")
 
 
 @bp.route("/requirements/<int:requirement_id>/comments", methods=["POST"])
 def requirement_comment(requirement_id: int):
     req = requirements.get_for(g.user, requirement_id)
-    try:
-        data = load_form(CommentSchema())
-        requirements.comment(g.user, req, data["body"])
-    except FORM_ERRORS as error:
-        status = form_error_status(error)
-        context = _detail_context(req, errors=errors_of(error), comment_value=request.form.get("body", ""))
-        return render_block(DETAIL_TEMPLATE, "comment_form", **context), status
+    form = FormSubmission(CommentSchema())
+    if not form.submit(lambda data: requirements.comment(g.user, req, data["body"])):
+        context = _detail_context(req, errors=form.errors, comment_value=form.values.get("body", ""))
+        return render_block(DETAIL_TEMPLATE, "comment_form", **context), form.status
     return _detail_blocks(req, "comment_form")
 
 
@@ -159,15 +163,15 @@ def requirement_comment(requirement_id: int):
 def requirement_attach(requirement_id: int):
     req = requirements.get_for(g.user, requirement_id)
     upload = request.files.get("file")
-    try:
-        if upload is None or not upload.filename:
-            from app.services.errors import ValidationFailed
 
-            raise ValidationFailed.field("file", _("Choose a file to upload."))
-        requirements.add_attachment(g.user, req, upload.filename, upload.stream, upload.mimetype)
-    except DomainError as error:
-        status = form_error_status(error)
-        return render_block(DETAIL_TEMPLATE, "attachments", **_detail_context(req, errors=errors_of(error))), status
+    def attach(_data):
+        if upload is None or not upload.filename:
+            raise ValidationFailed.field("file", Msg("Choose a file to upload."))
+        return requirements.add_attachment(g.user, req, upload.filename, upload.stream, upload.mimetype)
+
+    form = FormSubmission()
+    if not form.submit(attach):
+        return render_block(DETAIL_TEMPLATE, "attachments", **_detail_context(req, errors=form.errors)), form.status
     return _detail_blocks(req, "attachments")
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
-from flask import g, make_response, render_template, request, send_file, url_for
+from flask import g, redirect, render_template, send_file, url_for
 from flask_babel import lazy_gettext as _l
+from htmx_flask import make_response as htmx_response
+from htmx_flask import request
 from jinja2_fragments.flask import render_block, render_blocks
 
 from app.models.verification import ENVIRONMENTS, RESULT_STATUSES
@@ -17,10 +19,17 @@ from app.schemas.verification import (
     StepResultSchema,
 )
 from app.services import permissions, reference, scenarios, verification
-from app.services.errors import Msg, DomainError, ValidationFailed
-from app.services.paging import every, paginate
+from app.services.errors import Msg, ValidationFailed
+from app.services.paging import paginate
 from app.web import bp
-from app.web.helpers import FORM_ERRORS, errors_of, form_error_status, load_form, load_query, render_page_or_block, display_labels
+from app.web.helpers import (
+    FormSubmission,
+    display_labels,
+    htmx_redirect,
+    load_query,
+    render_page_or_block,
+    wants_fragment,
+)
 
 RUN_TEMPLATE = "verification/run.html"
 RELEASE_TEMPLATE = "verification/release.html"
@@ -48,17 +57,15 @@ CHANGE_LABELS = {
     "restored": _l("Restored"),
 }
 SHOW_FILTERS = ("all", "failures", "untested")
-CHECKLIST_TARGET = "checklist"
 
 
-def _input_error_status(error: Exception) -> int:
+def _swappable(status: int) -> int:
     """The status of a form answer for a user-input failure.
 
     htmx swaps only 2xx, 409 and 422 answers (base.html's responseHandling): a failure the
-    API answers with 400 (a .feature syntax error, a malformed report) or another 4xx about
-    the input is answered here with 422 so its message is shown where the form is. Not found
-    and forbidden propagate (form_error_status)."""
-    status = form_error_status(error)
+    API answers with 400 (a malformed report) or another 4xx about the input is answered here
+    with 422 so its message is shown where the form is (FormSubmission lets not found and
+    forbidden propagate)."""
     return status if status in (409, 422) else 422
 
 
@@ -99,41 +106,27 @@ def feature_upload():
     The answer lists every file's outcome (the stored ones, and for a failing one its message,
     with file, line and column for a syntax error) and refreshes the feature table out of
     band; it is 422 if any file failed, so htmx swaps it (the API answers a syntax error 400)."""
-    permissions.require(g.user, "manage_scenarios")
     folder = (request.form.get("folder") or "").strip().strip("/")
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
-    results, errors, status = [], {}, 200
-    if not uploads:
-        errors = {"files": [_l("Choose one or more .feature files.")]}
-        status = 422
-    for upload in uploads:
-        name = upload.filename.replace("\\", "/")
-        path = f"{folder}/{name}" if folder else name
-        try:
-            text = upload.read().decode("utf-8-sig")
-            result = scenarios.import_feature(g.user, path, text)
-            results.append({"path": result.path, "ok": True, "result": result})
-        except UnicodeDecodeError:
-            results.append({"path": path, "ok": False, "error": _l("The file is not UTF-8 text.")})
-            status = 422
-        except DomainError as error:
-            _input_error_status(error)  # not found and forbidden propagate
-            results.append({"path": path, "ok": False, "error": error.message})
-            status = 422
+    files = ((f"{folder}/{name}" if folder else name, upload.read())
+             for upload in uploads for name in [upload.filename.replace("\\", "/")])
+    results = scenarios.import_feature_files(g.user, files)
+    errors = {} if uploads else {"files": [_l("Choose one or more .feature files.")]}
+    status = 422 if errors or not all(r.ok for r in results) else 200
     context = dict(features=scenarios.features(g.user), results=results, errors=errors)
     return render_blocks(FEATURES_TEMPLATE, ["upload", "feature_table_oob"], **context), status
 
 
 @bp.route("/features/<int:feature_id>")
 def feature_detail(feature_id: int):
-    feature = scenarios.get_feature(g.user, feature_id)
-    description = scenarios.feature_description(feature)
-    items = every(scenarios.search(g.user, {"feature": feature.id, "include_retired": True}))
+    detail = scenarios.feature_detail(g.user, feature_id, include_retired=True)
+    feature = detail.feature
     revision = request.args.get("revision", type=int)
     return render_template(
-        "verification/feature.html", feature=feature, scenarios=items, revisions=scenarios.revisions(feature),
-        domains=scenarios.domains_of([s.id for s in items]), labels=display_labels(), description=description,
-        shown_revision=revision, revision_text=scenarios.revision_text(feature, revision) if revision else None,
+        "verification/feature.html", feature=feature, scenarios=detail.scenarios, revisions=detail.revisions,
+        domains=scenarios.domains_of([s.id for s in detail.scenarios]), labels=display_labels(),
+        description=detail.description, shown_revision=revision,
+        revision_text=scenarios.revision_text(feature, revision) if revision else None,
     )
 
 
@@ -148,20 +141,19 @@ def scenario_list():
         domains=scenarios.domains_of([s.id for s in result.items]), labels=display_labels(),
         domain_lookups=reference.lookups("domain"),
     )
-    response = make_response(render_page_or_block(SCENARIOS_TEMPLATE, "results", **context))
-    if request.headers.get("HX-Request") == "true":
-        response.headers["HX-Push-Url"] = url_for("web.scenario_list", **raw)
+    # the address bar shows the filters, so the view can be bookmarked and shared
+    response = htmx_response(render_page_or_block(SCENARIOS_TEMPLATE, "results", **context),
+                             push_url=url_for("web.scenario_list", **raw) if request.htmx else None)
+    response.vary.add("HX-Request")
     return response
 
 
 @bp.route("/scenarios/<int:scenario_id>")
 def scenario_detail(scenario_id: int):
-    scenario = scenarios.get_scenario(g.user, scenario_id)
+    detail = scenarios.scenario_detail(g.user, scenario_id)
     return render_template(
-        "verification/scenario.html", scenario=scenario, versions=scenarios.versions(scenario),
-        requirements=scenarios.requirements_of(g.user, scenario),
-        domains=scenarios.domains_of([scenario.id]).get(scenario.id, []),
-        results=scenarios.results_across_runs(g.user, scenario), labels=display_labels(),
+        "verification/scenario.html", scenario=detail.scenario, versions=detail.versions,
+        requirements=detail.requirements, domains=detail.domains, results=detail.results, labels=display_labels(),
     )
 
 
@@ -176,30 +168,12 @@ def _releases_context(**extra):
 @bp.route("/releases", methods=["GET", "POST"])
 def release_list():
     if request.method == "POST":
-        try:
-            data = load_form(ReleaseCreateSchema())
-            release = verification.create_release(g.user, data)
-        except FORM_ERRORS as error:
-            status = form_error_status(error)
-            context = _releases_context(errors=errors_of(error), values=request.form)
-            return render_page_or_block(RELEASES_TEMPLATE, "form", **context), status
-        return _redirect(url_for("web.release_detail", release_id=release.id))
+        form = FormSubmission(ReleaseCreateSchema())
+        if form.submit(lambda data: verification.create_release(g.user, data)):
+            return htmx_redirect(url_for("web.release_detail", release_id=form.result.id))
+        context = _releases_context(errors=form.errors, values=form.values)
+        return render_page_or_block(RELEASES_TEMPLATE, "form", **context), form.status
     return render_template(RELEASES_TEMPLATE, **_releases_context())
-
-
-def _redirect(target: str):
-    """After a form succeeds, go to `target` as a page of its own.
-
-    For htmx, HX-Location: htmx GETs `target` and swaps it into <body>. That request carries
-    HX-Request but neither HX-Boosted nor HX-Target (the body has no id), so pages answer it
-    with the whole page; only a request aimed at a part (e.g. HX-Target: checklist) gets a
-    fragment (see run_detail)."""
-    response = make_response("", 303)
-    response.headers["Location"] = target
-    if request.headers.get("HX-Request") == "true":
-        response.status_code = 200
-        response.headers["HX-Location"] = target
-    return response
 
 
 def _release_context(release, **extra):
@@ -225,16 +199,13 @@ def _codes(text: str) -> list[str]:
 @bp.route("/releases/<int:release_id>/runs", methods=["POST"])
 def run_create(release_id: int):
     release = verification.get_release(g.user, release_id)
-    try:
-        schema = RunCreateSchema(exclude=("requirements", "scenario_ids"))
-        data = load_form(schema)
-        data["requirements"] = _codes(request.form.get("requirements", ""))
-        run = verification.create_run(g.user, release, data)
-    except FORM_ERRORS as error:
-        status = _input_error_status(error)
-        context = _release_context(release, errors=errors_of(error), values=request.form)
-        return render_page_or_block(RELEASE_TEMPLATE, "run_form", **context), status
-    return _redirect(url_for("web.run_detail", run_id=run.id))
+    # requirement codes are typed as one text ("REQ-2026-0001, REQ-2026-0002"), not a list input
+    form = FormSubmission(RunCreateSchema(exclude=("requirements", "scenario_ids")))
+    if form.submit(lambda data: verification.create_run(
+            g.user, release, {**data, "requirements": _codes(request.form.get("requirements", ""))})):
+        return htmx_redirect(url_for("web.run_detail", run_id=form.result.id))
+    context = _release_context(release, errors=form.errors, values=form.values)
+    return render_page_or_block(RELEASE_TEMPLATE, "run_form", **context), _swappable(form.status)
 
 
 # --- the run page: manual execution ------------------------------------------------------
@@ -254,31 +225,32 @@ def _run_context(run, show: str = "all", **extra):
                 import_result=extra.pop("import_result", None), errors=extra.pop("errors", {}), **extra)
 
 
-def _checklist_only() -> bool:
-    """Only the checklist is asked for: the filter links (hx-target="#checklist"). Every other
-    request, htmx navigations after a form (HX-Location) and history restores included, gets
-    the whole page with its header, progress bar and tools."""
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-Target") == CHECKLIST_TARGET
-        and request.headers.get("HX-Boosted") != "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
-
-
 @bp.route("/runs/<int:run_id>")
 def run_detail(run_id: int):
+    """The whole run page, whoever asks (htmx navigations after a form and history restores
+    included); the filter links ask `run_checklist` for the checklist alone."""
     run = verification.get_run(g.user, run_id)
+    return render_template(RUN_TEMPLATE, **_run_context(run, _show()))
+
+
+@bp.route("/runs/<int:run_id>/checklist")
+def run_checklist(run_id: int):
+    """The checklist with a filter (`show`), as the filter links ask for it: the checklist, the
+    filter links out of band (showing the choice), and the run page's address with the filter
+    in the address bar. Opened outside htmx (a new tab, a bookmark), it is the run page."""
+    run = verification.get_run(g.user, run_id)
+    page_url = url_for("web.run_detail", run_id=run.id, show=_show())
+    if not wants_fragment():
+        return redirect(page_url)
     context = _run_context(run, _show())
-    if not _checklist_only():
-        return render_template(RUN_TEMPLATE, **context)
-    response = make_response(render_block(RUN_TEMPLATE, "checklist", **context))
-    response.headers["HX-Push-Url"] = url_for("web.run_detail", run_id=run.id, show=context["show"])
+    response = htmx_response(render_blocks(RUN_TEMPLATE, ["checklist", "show_filter_oob"], **context),
+                             push_url=page_url)
+    response.vary.add("HX-Request")
     return response
 
 
-def _row_context(run, scenario_id: int, **extra):
-    return dict(run=run, row=verification.result_row(run, scenario_id), totals=verification.totals(run),
+def _row_context(run, scenario_id: int, row=None, **extra):
+    return dict(run=run, row=row or verification.result_row(run, scenario_id), totals=verification.totals(run),
                 statuses=RESULT_STATUSES, can_record=permissions.can(g.user, "record_results"),
                 show=_show(), sc_errors=extra.pop("errors", {}), **extra)
 
@@ -288,14 +260,13 @@ def run_mark_step(run_id: int, scenario_id: int, index: int):
     """One click marks one step: the answer swaps that step's row, and out of band the
     scenario's status and the run's progress and counts."""
     run = verification.get_run(g.user, run_id, "record_results")
-    try:
-        step = load_form(StepResultSchema(), extra={"index": index})
-        verification.record(g.user, run, {"scenario_id": scenario_id, "steps": [step]})
-    except FORM_ERRORS as error:
-        form_error_status(error)
-        raise ValidationFailed(str(errors_of(error))) from None
-    context = _row_context(run, scenario_id)
-    step = context["row"].as_dict()["steps"][index]
+    form = FormSubmission(StepResultSchema(), extra={"index": index})
+    if not form.submit(lambda step: verification.record(g.user, run, {"scenario_id": scenario_id, "steps": [step]})):
+        # the buttons send only valid marks: a bad one is a tampered request, answered by the error page
+        first = next(message for messages in form.errors.values() for message in messages)
+        raise ValidationFailed(first, form.errors)
+    context = _row_context(run, scenario_id, row=form.result)
+    step = context["row"].steps[index]
     return render_blocks(RUN_TEMPLATE, ["step_row", "scenario_head", "progress_oob"], step=step, oob=True, **context)
 
 
@@ -303,16 +274,13 @@ def run_mark_step(run_id: int, scenario_id: int, index: int):
 def run_scenario_update(run_id: int, scenario_id: int):
     """The scenario's own fields: a status set directly, the note, defect and fed-back flag."""
     run = verification.get_run(g.user, run_id, "record_results")
-    try:
-        data = load_form(ResultUpdateSchema(only=("status", "note", "defect", "fed_back")))
-        if "status" not in data:
-            data["status"] = None
-        verification.record(g.user, run, {**data, "scenario_id": scenario_id})
-    except FORM_ERRORS as error:
-        status = _input_error_status(error)
-        context = _row_context(run, scenario_id, errors=errors_of(error))
-        return render_block(RUN_TEMPLATE, "scenario", **context), status
-    context = _row_context(run, scenario_id, saved=True)
+    form = FormSubmission(ResultUpdateSchema(only=("status", "note", "defect", "fed_back")))
+    # an empty status select is "Follow the steps": it clears a status set directly
+    if not form.submit(lambda data: verification.record(
+            g.user, run, {"status": None, **data, "scenario_id": scenario_id})):
+        context = _row_context(run, scenario_id, errors=form.errors)
+        return render_block(RUN_TEMPLATE, "scenario", **context), _swappable(form.status)
+    context = _row_context(run, scenario_id, row=form.result, saved=True)
     return render_blocks(RUN_TEMPLATE, ["scenario", "progress_oob"], **context)
 
 
@@ -320,13 +288,16 @@ def run_scenario_update(run_id: int, scenario_id: int):
 def run_evidence(run_id: int, scenario_id: int):
     run = verification.get_run(g.user, run_id, "record_results")
     upload = request.files.get("file")
-    try:
+
+    def attach(_):
         if upload is None or not upload.filename:
             raise ValidationFailed.field("file", Msg("Choose a file to upload."))
-        verification.add_evidence(g.user, run, scenario_id, upload.filename, upload.stream, upload.mimetype)
-    except DomainError as error:
-        status = _input_error_status(error)
-        return render_block(RUN_TEMPLATE, "scenario", **_row_context(run, scenario_id, errors=errors_of(error))), status
+        return verification.add_evidence(g.user, run, scenario_id, upload.filename, upload.stream, upload.mimetype)
+
+    form = FormSubmission()
+    if not form.submit(attach):
+        context = _row_context(run, scenario_id, errors=form.errors)
+        return render_block(RUN_TEMPLATE, "scenario", **context), _swappable(form.status)
     # the answer replaces the scenario: keep it expanded, as the tester left it
     return render_block(RUN_TEMPLATE, "scenario", **_row_context(run, scenario_id, expanded=True))
 
@@ -341,15 +312,19 @@ def evidence_download(evidence_id: int):
 def run_import(run_id: int):
     run = verification.get_run(g.user, run_id, "record_results")
     upload = request.files.get("file")
-    try:
+
+    def import_upload(_):
         if upload is None or not upload.filename:
             raise ValidationFailed.field("file", Msg("Choose a report file."))
-        result = verification.import_report(g.user, run, upload.read(), upload.mimetype or "")
-    except DomainError as error:
-        status = _input_error_status(error)  # a malformed report: 400 in the API, 422 here
-        context = _run_context(run, _show(), errors=errors_of(error))
-        return render_block(RUN_TEMPLATE, "import_form", **context), status
-    context = _run_context(run, _show(), import_result=result)
+        return verification.import_report(g.user, run, upload.stream, filename=upload.filename,
+                                          content_type=upload.mimetype or "")
+
+    form = FormSubmission()
+    if not form.submit(import_upload):
+        # a malformed report: 400 in the API, 422 here
+        context = _run_context(run, _show(), errors=form.errors)
+        return render_block(RUN_TEMPLATE, "import_form", **context), _swappable(form.status)
+    context = _run_context(run, _show(), import_result=form.result)
     return render_blocks(RUN_TEMPLATE, ["import_form", "progress_oob", "checklist_oob"], **context)
 
 
@@ -358,4 +333,4 @@ def run_rerun(run_id: int):
     """A new attempt on the failed and blocked scenarios; testers (record_results) may."""
     run = verification.get_run(g.user, run_id, "record_results")
     verification.rerun(g.user, run)
-    return _redirect(url_for("web.run_detail", run_id=run.id))
+    return htmx_redirect(url_for("web.run_detail", run_id=run.id))

@@ -166,6 +166,13 @@ def observer(api):
     return api("admin", "440000")
 
 
+@pytest.fixture
+def mover(api):
+    """A province-level requirement manager: walks requirements to a Given status (review
+    outcomes outside a meeting are the managers' and reviewers', not the administrators')."""
+    return api("manager", "440000")
+
+
 def fetch(observer, req_id: int) -> dict:
     response = observer.get(f"{BASE}/{req_id}")
     assert response.status_code == 200, response.json
@@ -178,8 +185,9 @@ def fetch_timeline(observer, req_id: int) -> list[dict]:
     return response.json
 
 
-def region_code(name: str) -> str:
-    code = db.session.scalar(select(Region.code).where(Region.name == name))
+def region_code(app, name: str) -> str:
+    with app.app_context():
+        code = db.session.scalar(select(Region.code).where(Region.name == name))
     assert code is not None, f"region {name!r} is not in the reference data"
     return code
 
@@ -203,12 +211,12 @@ def move(observer, req_id: int, to: str, reason: str = "验收准备：推进到
 
 
 @given("以下用户已开通:")
-def users_exist(world: World, api, datatable):
+def users_exist(world: World, app, api, datatable):
     header, *rows = datatable
     assert header == ["称呼", "角色", "区划"], header
     for name, role_label, region_name in rows:
         assert role_label in ROLES, f"unknown role {role_label!r}"
-        role, region = ROLES[role_label], region_code(region_name)
+        role, region = ROLES[role_label], region_code(app, region_name)
         assert all((p.role, p.region) != (role, region) for p in world.people.values()), (
             "the api fixture gives one user per (role, region)"
         )
@@ -229,7 +237,7 @@ def filed_requirement_in(world: World, payload, who: str, region: str, title: st
     assert response.json["region"] == region
 
 
-def _advance(world: World, observer, title: str | None, label: str) -> None:
+def _advance(world: World, observer, mover, title: str | None, label: str) -> None:
     req = world.requirement(title)
     target = status_code_of(label)
     path = []
@@ -241,18 +249,18 @@ def _advance(world: World, observer, title: str | None, label: str) -> None:
     current = fetch(observer, req["id"])
     assert current["status"] == "submitted", current
     for to in reversed(path):
-        current = move(observer, req["id"], to)
+        current = move(mover, req["id"], to)
     world.requirements[current["title"]] = current
 
 
 @given(P('该需求已推进到"{label}"'))
-def current_advanced(world: World, observer, label: str):
-    _advance(world, observer, None, label)
+def current_advanced(world: World, observer, mover, label: str):
+    _advance(world, observer, mover, None, label)
 
 
 @given(P('需求"{title}"已推进到"{label}"'))
-def named_advanced(world: World, observer, title: str, label: str):
-    _advance(world, observer, title, label)
+def named_advanced(world: World, observer, mover, title: str, label: str):
+    _advance(world, observer, mover, title, label)
 
 
 @given(P("{who:Who}读取了该需求"))
@@ -546,6 +554,13 @@ def timeline_transitions(world: World, observer, chain: str):
         if e["kind"] == "transition"
     ]
     assert moves == list(zip(statuses, statuses[1:])), moves
+
+
+@then("时间线最后一次状态变更注明为会外决定")
+def timeline_outside_meeting(world: World, observer):
+    last = [e for e in fetch_timeline(observer, world.requirement()["id"]) if e["kind"] == "transition"][-1]
+    assert last["details"].get("outside_meeting") is True, last
+    assert "评审会外决定" in last["summary"], last["summary"]
 
 
 @then(P("时间线中只有 {n:d} 条字段修改记录"))

@@ -53,8 +53,9 @@ def _decision(label: str) -> str:
 
 @given(P('{who:Who}安排了评审会"{title}"'))
 def scheduled(world, meeting_state, who: str, title: str):
+    # held already (June 2026): its minutes are finalised after the meeting, as usual
     response = world.person(who).client.post(
-        MEETINGS, json={"title": title, "scheduled_at": "2099-06-18T14:30:00+08:00", "location": "市财政局会议室"}
+        MEETINGS, json={"title": title, "scheduled_at": "2026-06-18T14:30:00+08:00", "location": "市财政局会议室"}
     )
     assert response.status_code == 201, response.json
     meeting_state["meeting"] = response.json
@@ -87,6 +88,14 @@ def decision_cleared(world, meeting_state, who: str, title: str):
         f"{MEETINGS}/{_meeting(meeting_state)['id']}/agenda/{world.requirement(title)['id']}", json={"decision": None}
     )
     assert response.status_code == 200, response.json
+
+
+@given(P('{who:Who}把评审会改期到"{when}"'))
+def rescheduled(world, meeting_state, who: str, when: str):
+    response = world.person(who).client.patch(f"{MEETINGS}/{_meeting(meeting_state)['id']}",
+                                              json={"scheduled_at": when})
+    assert response.status_code == 200, response.json
+    meeting_state["meeting"] = response.json
 
 
 @given(P("{who:Who}定稿了会议纪要"))
@@ -134,6 +143,12 @@ def record_notes(world, meeting_state, who: str, title: str, notes: str):
 @when(P("{who:Who}定稿会议纪要"), target_fixture="response")
 def finalize(world, meeting_state, who: str):
     return world.person(who).client.post(f"{MEETINGS}/{_meeting(meeting_state)['id']}/finalize")
+
+
+@when(P("{who:Who}确认提前定稿会议纪要"), target_fixture="response")
+def finalize_early(world, meeting_state, who: str):
+    return world.person(who).client.post(f"{MEETINGS}/{_meeting(meeting_state)['id']}/finalize",
+                                         json={"confirm_early": True})
 
 
 @when(P('{who:Who}把需求"{title}"列入评审会议程'), target_fixture="response")
@@ -223,3 +238,31 @@ def docx_contains(world, response, datatable):
         matching = [r for r in table_rows if req["code"] in r]
         assert len(matching) == 1, table_rows
         assert title in matching[0] and matching[0][-1].startswith(label), matching[0]
+
+
+def _docx_paragraphs(response) -> list[str]:
+    from docx import Document
+
+    return [p.text for p in Document(io.BytesIO(response.data)).paragraphs]
+
+
+@then(P('错误信息写明会议时间"{time}"'))
+def error_names_time(response, time: str):
+    assert time in response.json["message"], response.json
+
+
+@then(P('纪要文档的会议时间为"{held}"，落款日期也是"{signed}"'))
+def docx_dates(response, held: str, signed: str):
+    paragraphs = _docx_paragraphs(response)
+    assert any(p.startswith(f"会议时间：{held}") for p in paragraphs), paragraphs
+    assert paragraphs[-1] == signed, paragraphs
+
+
+@then("纪要文档写明今天定稿，早于会议")
+def docx_finalised_today(response):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    paragraphs = _docx_paragraphs(response)
+    assert f"纪要定稿：{today.year}年{today.month}月{today.day}日（会前定稿）" in paragraphs, paragraphs

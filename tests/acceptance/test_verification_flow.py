@@ -206,13 +206,14 @@ def run_created(world, library, who, version, environment):
 
 
 @given(P('{who:Who}为"{version}"在{region}的{environment:Env}创建了执行'))
-def run_created_in_region(world, library, who, version, region, environment):
+def run_created_in_region(world, app, library, who, version, region, environment):
     from sqlalchemy import select
 
     from app.extensions import db
     from app.models import Region
 
-    code = db.session.scalar(select(Region.code).where(Region.name == region))
+    with app.app_context():
+        code = db.session.scalar(select(Region.code).where(Region.name == region))
     assert code, f"region {region!r} is not in the reference data"
     ok(create_run(world, library, who, version, environment, domains=["execution"], region=code), 201)
 
@@ -319,6 +320,11 @@ def import_raw(world, library, who, content):
 def import_answer(response, matched, unmatched, passed, failed):
     body = response.json
     assert (body["matched"], len(body["unmatched"]), body["passed"], body["failed"]) == (matched, unmatched, passed, failed), body
+
+
+@then(P("错误信息指出报告第 {line:d} 行第 {column:d} 列不是有效的 JSON"))
+def report_error_location(response, line, column):
+    assert response.json["message"] == f"The report is not valid JSON (line {line}, column {column}).", response.json
 
 
 @then(P('金额为"{amount}"的例子行场景状态为"{label}"，第 {n:d} 步为"{step_label}"'))

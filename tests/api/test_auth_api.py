@@ -58,7 +58,7 @@ def test_each_sign_in_issues_a_new_token(client, make_user):
         assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
 
 
-def test_token_is_stored_only_as_its_hash(client, make_user):
+def test_token_is_stored_only_as_its_hash(app_ctx, client, make_user):
     user = make_user("li.engineer", "engineer", "445200")
     token = get_token(client, "li.engineer")
     rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).all()
@@ -155,7 +155,7 @@ def test_post_to_other_endpoints_still_needs_a_token(client, payload):
     assert_error(client.post("/api/v1/requirements", json=payload()), 401)
 
 
-def test_delete_token_revokes_the_token_used(client, make_user):
+def test_delete_token_revokes_the_token_used(app_ctx, client, make_user):
     make_user("li.engineer", "engineer", "445200")
     token = get_token(client, "li.engineer")
     other = get_token(client, "li.engineer")
@@ -192,14 +192,14 @@ def _deactivate(username: str) -> None:
     db.session.commit()
 
 
-def test_inactive_user_cannot_get_a_token(client, make_user):
+def test_inactive_user_cannot_get_a_token(app_ctx, client, make_user):
     make_user("li.engineer", "engineer", "445200")
     _deactivate("li.engineer")
     response = client.post(TOKEN_URL, json={"username": "li.engineer", "password": PASSWORD})
     assert_error(response, 401, "unauthorized")
 
 
-def test_existing_token_stops_working_when_user_is_deactivated(client, make_user):
+def test_existing_token_stops_working_when_user_is_deactivated(app_ctx, client, make_user):
     make_user("li.engineer", "engineer", "445200")
     token = get_token(client, "li.engineer")
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200

@@ -320,10 +320,10 @@ def test_finalize_applies_every_decision(manager, meeting, ready, api):
     assert [(x["meeting_id"], x["decision"], x["target"]) for x in on] == [(m["id"], "approved", "V2026.07 迭代")]
 
 
-def test_finalize_is_all_or_nothing(manager, meeting, ready, api):
+def test_finalize_is_all_or_nothing(app_ctx, manager, meeting, ready, api):
     m, (a, r, n, d) = _four_decided(manager, meeting, ready)
     # meanwhile someone decides one of the items outside the meeting
-    moved = manager.post(f"{REQ}/{n['id']}/transitions", json={"to": "approved"})
+    moved = manager.post(f"{REQ}/{n['id']}/transitions", json={"to": "approved", "reason": "会外决定：已有配置方案"})
     assert moved.status_code == 200
     events_before = db.session.scalar(select(func.count(Event.id)))
     body = assert_error(manager.post(f"{BASE}/{m['id']}/finalize"), 409, "finalize_blocked")
@@ -440,7 +440,7 @@ def test_openapi_documents_meeting_routes(client):
 # --- audit fixes -------------------------------------------------------------------------
 
 
-def test_finalize_blocked_when_status_moved_within_review_statuses(manager, meeting, ready, api):
+def test_finalize_blocked_when_status_moved_within_review_statuses(app_ctx, manager, meeting, ready, api):
     """Moved to deferred outside the meeting after the decision: 409 finalize_blocked naming the item."""
     m, (a, r, n, d) = _four_decided(manager, meeting, ready)
     assert manager.post(f"{REQ}/{a['id']}/transitions", json={"to": "deferred", "reason": "另行安排"}).status_code == 200
@@ -502,7 +502,7 @@ def test_past_meetings_newest_first_and_finalised_not_upcoming(manager, meeting,
     req = ready()
     manager.post(f"{BASE}/{done['id']}/agenda", json={"requirement_ids": [req["id"]]})
     decide(manager, done["id"], req["id"], decision="approved")
-    assert manager.post(f"{BASE}/{done['id']}/finalize").status_code == 200
+    assert manager.post(f"{BASE}/{done['id']}/finalize", json={"confirm_early": True}).status_code == 200
     past = [m["title"] for m in manager.get(f"{BASE}?when=past").json["items"]]
     assert past == ["已定稿的将来会", "2021年的会", "2020年的会", "2019年的会"]
     assert manager.get(f"{BASE}?when=upcoming").json["items"] == []
@@ -548,8 +548,8 @@ def test_docx_layout_notes_dates_footer_and_filename(manager, meeting, ready):
     assert "2027年3月31日" in cells and "2027年4月2日" in cells and "2027年03月" not in cells + paragraphs
     assert "2027年3月5日" in paragraphs
     assert "专班：缺席：陈丽" in paragraphs and "；缺席" not in paragraphs
-    assert "组织单位：揭阳市数字财政需求评审会" in paragraphs and "（（" not in paragraphs
-    assert doc.paragraphs[-2].text == "揭阳市数字财政需求评审会"
+    assert "组织单位：揭阳市财政局" in paragraphs and "（（" not in paragraphs
+    assert [p.text for p in doc.paragraphs[-2:]] == ["揭阳市财政局", "2027年3月5日"]
     body = [p for p in doc.paragraphs if p.text.startswith("本次会议")][0]
     assert body.runs[0].font.size.pt == 16
     footer = doc.sections[0].footer.paragraphs[0]._element.xml
@@ -587,3 +587,95 @@ def test_deferred_decision_timeline_says_deferred_until(manager, meeting, ready,
     last = api("admin", "440000").get(f"{REQ}/{d['id']}/timeline").json[-1]
     assert last["details"]["context"]["until"] == "2026年第三季度"
     assert "2026年第三季度" in last["summary"] and "目标" not in last["summary"] and "target" not in last["summary"]
+
+
+# --- issue 7 -----------------------------------------------------------------------------
+
+
+def test_finalize_before_the_start_asks_for_confirmation(manager, meeting, ready, api):
+    """Scheduled for 2099-12-10 09:00 and finalised today: 409 naming the scheduled time, nothing
+    applied; `{"confirm_early": true}` finalises. The minutes bear the meeting's date, and the
+    finalising date apart."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from docx import Document
+
+    m = meeting(scheduled_at="2099-12-10T09:00:00+08:00")
+    req = ready()
+    manager.post(f"{BASE}/{m['id']}/agenda", json={"requirement_ids": [req["id"]]})
+    decide(manager, m["id"], req["id"], decision="approved", target="V2099.12")
+    body = assert_error(manager.post(f"{BASE}/{m['id']}/finalize"), 409, "finalize_early")
+    assert "2099-12-10 09:00" in body["message"] and list(body["errors"]) == ["confirm_early"]
+    body = assert_error(manager.post(f"{BASE}/{m['id']}/finalize", json={"confirm_early": False}), 409,
+                        "finalize_early")
+    assert manager.get(f"{BASE}/{m['id']}").json["status"] == "draft"
+    assert api("admin", "440000").get(f"{REQ}/{req['id']}").json["status"] == "awaiting_review"
+    assert "confirm_early" in assert_error(
+        manager.post(f"{BASE}/{m['id']}/finalize", json={"confirm_early": "soon"}), 422)["errors"]
+    done = manager.post(f"{BASE}/{m['id']}/finalize", json={"confirm_early": True})
+    assert done.status_code == 200, done.json
+    assert done.json["meeting"]["status"] == "finalised" and done.json["meeting"]["agenda"][0]["decision"] == "approved"
+    assert done.json["meeting"]["scheduled_at"] == "2099-12-10T01:00:00+00:00"
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    doc = Document(io.BytesIO(manager.get(f"{BASE}/{m['id']}/minutes.docx").data))
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert "会议时间：2099年12月10日（星期四）09:00" in paragraphs
+    assert f"纪要定稿：{today.year}年{today.month}月{today.day}日（会前定稿）" in paragraphs
+    assert paragraphs[-1] == "2099年12月10日"  # the signature's date is the meeting's
+    assert not any(p.endswith("定稿）") and p.startswith("（") for p in paragraphs)
+
+
+def test_finalize_openapi_documents_the_optional_confirmation(client):
+    spec = client.get("/api/v1/openapi.json").json
+    post = spec["paths"]["/api/v1/meetings/{meeting_id}/finalize"]["post"]
+    assert post["requestBody"]["required"] is False
+    reasons = spec["paths"]["/api/v1/meetings/reasons"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert "schema" in reasons
+
+
+def test_canned_reasons_are_serialised_by_a_schema(manager):
+    body = manager.get(f"{BASE}/reasons").json
+    assert set(body) == {"rejected"} and "属于全省统一功能，不支持地市个性化定制" in body["rejected"]
+
+
+def test_the_meetings_api_builds_no_answer_by_hand():
+    """Schemas serialise: no dict literals returned and no attributes set on results for output."""
+    import inspect
+
+    from app.api import meetings as module
+
+    source = inspect.getsource(module)
+    assert "return {" not in source and "result.meeting =" not in source
+
+
+def test_meeting_ids_beyond_integer_answer_404(manager):
+    for ident in (2**31, 2**63, 10**20):
+        assert_error(manager.get(f"{BASE}/{ident}"), 404, "not_found")
+        assert_error(manager.post(f"{BASE}/{ident}/finalize"), 404, "not_found")
+
+
+def test_minutes_organiser_unit_attendance_and_code_column(manager, meeting, ready):
+    """组织单位 and the signature name the organiser's finance bureau, not the meeting; an absent
+    attendee is listed once by name; requirement codes never wrap in the table."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    m = meeting(title="2026年第二季度需求评审会")
+    req = ready()
+    manager.post(f"{BASE}/{m['id']}/agenda", json={"requirement_ids": [req["id"]]})
+    manager.post(f"{BASE}/{m['id']}/attendees",
+                 json={"name": "李科长", "organization": "other", "role": "参会", "present": False})
+    manager.post(f"{BASE}/{m['id']}/attendees", json={"name": "郑丽华", "organization": "taskforce", "role": "参会"})
+    doc = Document(io.BytesIO(manager.get(f"{BASE}/{m['id']}/minutes.docx").data))
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert "组织单位：揭阳市财政局" in paragraphs and paragraphs[-2] == "揭阳市财政局"
+    assert not any("组织单位" in p and "评审会" in p for p in paragraphs)
+    assert "其他人员：缺席：李科长" in paragraphs and "“数字财政”专班：郑丽华（参会）" in paragraphs
+    assert not any("李科长（" in p for p in paragraphs)
+    table = doc.tables[0]
+    code_cell = table.rows[1].cells[1]
+    assert code_cell.text == req["code"]
+    assert code_cell._tc.tcPr.find(qn("w:noWrap")) is not None
+    assert code_cell.width.cm >= 3.2
+    assert sum(c.width.cm for c in table.rows[1].cells) <= 15.61  # A4 text width: 21 - 2.8 - 2.6 cm

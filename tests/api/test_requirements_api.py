@@ -157,13 +157,13 @@ def test_manager_may_file_with_assessment_and_assignee(manager, payload, make_us
     [("needs_custom_dev", "yes"), ("assessment_notes", "可配置解决"), ("assignee", "engineer_445200"),
      ("due_date", "2026-12-31")],
 )
-def test_engineer_may_not_file_with_assessment_fields(engineer, payload, field, value):
+def test_engineer_may_not_file_with_assessment_fields(app_ctx, engineer, payload, field, value):
     assert_error(engineer.post(BASE, json=payload(**{field: value})), 403, "forbidden")
     assert db.session.scalar(select(func.count()).select_from(Requirement)) == 0
 
 
 @pytest.mark.parametrize("role", ["reviewer", "taskforce"])
-def test_roles_without_create_get_403(api, payload, role):
+def test_roles_without_create_get_403(app_ctx, api, payload, role):
     assert_error(api(role, "445200").post(BASE, json=payload()), 403, "forbidden")
     assert db.session.scalar(select(func.count()).select_from(Requirement)) == 0
 
@@ -217,7 +217,7 @@ def test_unknown_region_is_422(engineer, payload):
 
 
 @pytest.mark.parametrize("region", ["440100", "440000", "445100", "440106"])
-def test_region_outside_users_region_is_422(engineer, payload, region):
+def test_region_outside_users_region_is_422(app_ctx, engineer, payload, region):
     body = assert_error(engineer.post(BASE, json=payload(region=region)), 422)
     assert "region" in body["errors"]
     assert db.session.scalar(select(func.count()).select_from(Requirement)) == 0
@@ -429,7 +429,7 @@ def test_patch_with_current_version_updates_and_bumps_version(engineer, filed):
     }
 
 
-def test_patch_stale_version_is_409_and_changes_nothing(engineer, manager, filed):
+def test_patch_stale_version_is_409_and_changes_nothing(app_ctx, engineer, manager, filed):
     req = filed()
     assert engineer.patch(f"{BASE}/{req['id']}", json={"version": 1, "title": "第一次修改"}).status_code == 200
     before = snapshot(engineer, req["id"])
@@ -482,7 +482,7 @@ def test_patch_unknown_domain_is_422(engineer, filed):
     assert "domain" in body["errors"]
 
 
-def test_patch_region_outside_scope_is_422_and_changes_nothing(engineer, filed):
+def test_patch_region_outside_scope_is_422_and_changes_nothing(app_ctx, engineer, filed):
     req = filed()
     before = snapshot(engineer, req["id"])
     body = assert_error(
@@ -513,7 +513,7 @@ def test_patch_same_value_records_nothing(engineer, filed):
     [("needs_custom_dev", "yes"), ("assessment_notes", "配置可解决"), ("assignee", "engineer_445200"),
      ("due_date", "2026-12-31")],
 )
-def test_assessment_fields_need_a_manager(engineer, manager, filed, field, value):
+def test_assessment_fields_need_a_manager(app_ctx, engineer, manager, filed, field, value):
     req = filed()
     before = snapshot(engineer, req["id"])
     assert_error(engineer.patch(f"{BASE}/{req['id']}", json={"version": 1, field: value}), 403, "forbidden")
@@ -600,7 +600,7 @@ def test_transitions_get_lists_what_this_user_may_do(api, filed, engineer, manag
      ("released", "withdrawn"), ("withdrawn", "assessing"), ("rejected", "approved"),
      ("submitted", "submitted")],
 )
-def test_illegal_transition_is_409_naming_current_and_allowed(manager, filed, bring_to, status, to):
+def test_illegal_transition_is_409_naming_current_and_allowed(app_ctx, manager, filed, bring_to, status, to):
     req = bring_to(filed(), status)
     before = snapshot(manager, req["id"])
     body = assert_error(move(manager, req["id"], to, reason="理由"), 409)
@@ -631,7 +631,7 @@ def test_illegal_message_lists_the_documented_moves(manager, filed):
      ("in_verification", "verification_failed")],
 )
 @pytest.mark.parametrize("reason", [None, "", "   "])
-def test_reason_required(manager, filed, bring_to, status, to, reason):
+def test_reason_required(app_ctx, manager, filed, bring_to, status, to, reason):
     req = bring_to(filed(), status)
     before = snapshot(manager, req["id"])
     body = assert_error(move(manager, req["id"], to, reason=reason), 422, "validation_error")
@@ -646,7 +646,7 @@ def test_reason_not_required_for_ordinary_moves(manager, filed):
     assert move(manager, filed()["id"], "assessing").status_code == 200
 
 
-def test_duplicate_needs_the_originals_code(manager, filed):
+def test_duplicate_needs_the_originals_code(app_ctx, manager, filed):
     original, dup = filed(title="原需求"), filed(title="重复需求")
     before = snapshot(manager, dup["id"])
     body = assert_error(move(manager, dup["id"], "duplicate", reason="重复"), 422)
@@ -716,12 +716,36 @@ def test_transition_needs_to(manager, filed):
 
 def test_reviewer_approves_from_awaiting_review(api, filed, bring_to):
     req = bring_to(filed(), "awaiting_review")
-    response = move(api("reviewer", "445200"), req["id"], "approved")
+    response = move(api("reviewer", "445200"), req["id"], "approved", reason="会外决定：紧急")
     assert response.status_code == 200, response.json
     assert response.json["status"] == "approved"
 
 
-def test_engineer_approving_is_403_when_the_move_is_legal(engineer, filed, bring_to):
+@pytest.mark.parametrize("to", ["approved", "rejected", "needs_info", "deferred"])
+def test_review_outcome_outside_a_meeting_needs_a_reason_and_is_marked(app_ctx, api, filed, bring_to, to):
+    req = bring_to(filed(), "awaiting_review")
+    reviewer = api("reviewer", "445200")
+    before = snapshot(reviewer, req["id"])
+    assert_error(move(reviewer, req["id"], to), 422, "validation_error")
+    assert_error(move(reviewer, req["id"], to, reason="  "), 422, "validation_error")
+    db.session.expire_all()
+    assert snapshot(reviewer, req["id"]) == before
+    moved = move(reviewer, req["id"], to, reason="会外决定：省厅已书面答复")
+    assert moved.status_code == 200, moved.json
+    last = reviewer.get(f"{BASE}/{req['id']}/timeline").json[-1]
+    assert last["details"]["outside_meeting"] is True
+    assert last["details"]["reason"] == "会外决定：省厅已书面答复"
+
+
+def test_administrators_record_no_review_decision_outside_a_meeting(api, filed, bring_to):
+    req = bring_to(filed(), "awaiting_review")
+    admin = api("admin", "440000")
+    body = assert_error(move(admin, req["id"], "approved", reason="管理员代办"), 403, "forbidden")
+    assert "outside a review meeting" in body["message"]
+    assert "approved" not in admin.get(f"{BASE}/{req['id']}/transitions").json["allowed"]
+
+
+def test_engineer_approving_is_403_when_the_move_is_legal(app_ctx, engineer, filed, bring_to):
     req = bring_to(filed(), "awaiting_review")
     before = snapshot(engineer, req["id"])
     assert_error(move(engineer, req["id"], "approved"), 403, "forbidden")
@@ -851,7 +875,7 @@ def test_timeline_has_every_change_oldest_first(engineer, manager, filed, make_u
     assert "提出人撤回" in timeline[6]["summary"]
 
 
-def test_timeline_is_append_only_across_failed_attempts(manager, filed):
+def test_timeline_is_append_only_across_failed_attempts(app_ctx, manager, filed):
     req = filed()
     move(manager, req["id"], "approved")  # 409
     move(manager, req["id"], "withdrawn")  # 422, no reason
@@ -885,7 +909,7 @@ def test_upload_and_download(engineer, filed):
     assert download.headers["Content-Disposition"].startswith("attachment")
 
 
-def test_attachment_is_stored_under_instance(app, engineer, filed):
+def test_attachment_is_stored_under_instance(app_ctx, app, engineer, filed):
     req = filed()
     upload(engineer, req["id"], b"abc")
     stored = db.session.scalar(select(Attachment))
@@ -950,7 +974,7 @@ def test_attachment_needs_a_token(client, engineer, filed):
 
 
 @pytest.mark.parametrize("role", ["reviewer", "taskforce"])
-def test_roles_without_attach_get_403(api, filed, role):
+def test_roles_without_attach_get_403(app_ctx, api, filed, role):
     req = filed()
     assert_error(upload(api(role, "445200"), req["id"]), 403)
     assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
@@ -1063,7 +1087,7 @@ def test_admin_manages_regions(api, payload):
 
 
 @pytest.mark.parametrize("role", NON_ADMINS)
-def test_users_endpoints_are_admin_only(api, role, make_user):
+def test_users_endpoints_are_admin_only(app_ctx, api, role, make_user):
     target = make_user("someone", "engineer", "445200")
     client = api(role, "440000")
     assert_error(client.get("/api/v1/users"), 403, "forbidden")

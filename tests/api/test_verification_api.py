@@ -1,6 +1,7 @@
 """Scenario library, releases, runs and results through /api/v1 (issue 4)."""
 from __future__ import annotations
 
+import ast
 import io
 import json
 import os
@@ -522,3 +523,129 @@ def test_partly_marked_scenario_counts_as_not_run(manager, run):
         {"index": i, "status": "passed" if i % 2 == 0 else "skipped"} for i in range(len(second["steps"]))]})
     totals = manager.get(f"/api/v1/runs/{run['id']}").json["totals"]
     assert totals == {"passed": 1, "failed": 0, "blocked": 0, "skipped": 0, "untested": 5, "total": 6}
+
+
+# --- issue 7: schemas serialise, results page, messages say where -------------------------
+
+ROW_FIELDS = {"scenario_id", "name", "example", "status", "steps", "keyword", "feature_path", "feature_name",
+              "examples_name", "attempt", "set_directly", "note", "defect", "fed_back", "source", "tester",
+              "recorded_at", "evidence"}
+
+
+def test_answers_keep_their_fields_now_that_schemas_serialise(manager, run, library):
+    """Services hand over models and read models; the schemas alone make the JSON. Every field
+    name and shape clients rely on stays as it was."""
+    rows = results(manager, run["id"])
+    assert set(rows[0]) == ROW_FIELDS
+    assert (rows[0]["examples_name"], rows[0]["source"], rows[0]["tester"], rows[0]["recorded_at"]) == (None,) * 4
+    assert set(rows[0]["steps"][0]) == {"index", "keyword", "text", "status", "background"}  # no empty extras
+    sid = rows[0]["scenario_id"]
+    url = f"/api/v1/runs/{run['id']}/results/{sid}"
+    row = manager.put(url, json={"status": "failed", "note": "余额未回滚"}).json
+    assert set(row) == ROW_FIELDS and row["tester"] == manager.user.username and row["source"] == "manual"
+    manager.post(f"{url}/evidence", data={"file": (io.BytesIO(b"png"), "截图.png")}, content_type="multipart/form-data")
+    evidence = manager.get(url).json["evidence"]
+    assert [set(e) for e in evidence] == [{"id", "filename", "size"}] and evidence[0]["size"] == 3
+
+    detail = manager.get(f"/api/v1/runs/{run['id']}").json
+    assert set(detail) == {"id", "release_id", "release", "environment", "region", "selection", "scenario_count",
+                           "created_by", "created_at", "totals"}
+    assert detail["totals"] == {"passed": 0, "failed": 1, "blocked": 0, "skipped": 0, "untested": 5, "total": 6}
+    assert detail["region"] is None and detail["release"] == "V2026.11" and detail["created_by"] == manager.user.username
+    assert set(run) == set(detail)  # creating a run answers the same shape
+
+    release = manager.get(f"/api/v1/releases/{run['release_id']}").json
+    assert set(release) == {"id", "version", "name", "planned_date", "domains", "notes", "created_by", "created_at",
+                            "runs"}
+    assert [set(r) for r in release["runs"]] == [{"id", "release_id", "environment", "region", "scenario_count",
+                                                  "created_at"}]
+
+    attempts = manager.get(f"{url}/attempts").json
+    assert [set(a) for a in attempts] == [{"attempt", "status", "set_directly", "steps", "note", "defect", "fed_back",
+                                           "source", "tester", "recorded_at"}]
+    assert attempts[0]["recorded_at"].endswith("+00:00")  # the one timestamp format, not "...Z"
+    rerun = manager.post(f"/api/v1/runs/{run['id']}/rerun", json={}).json
+    assert set(rerun) == {"rerun", "totals"} and rerun["totals"]["untested"] == 6
+    bulk = manager.post(f"/api/v1/runs/{run['id']}/results", json=[{"scenario_id": sid, "status": "passed"}]).json
+    assert bulk == {"updated": 1, "totals": {"passed": 1, "failed": 0, "blocked": 0, "skipped": 0, "untested": 5,
+                                             "total": 6}}
+
+    feature = manager.get(f"/api/v1/features/{library['id']}").json
+    assert set(feature) == {"id", "path", "name", "language", "revision", "scenario_count", "updated_at",
+                            "description", "revisions", "scenarios"}
+    assert len(feature["scenarios"]) == 6 and feature["revisions"][0]["revision"] == 1
+    scenario = manager.get(f"/api/v1/scenarios/{sid}").json
+    assert {"domains", "requirements", "revisions", "results"} <= set(scenario)
+    assert scenario["feature_path"] == FEATURE_PATH and scenario["domains"] == ["execution"]
+    assert scenario["revisions"] == [{"revision": 1, "change": "added", "name": scenario["name"]}]
+    assert scenario["results"] == [{"run_id": run["id"], "release": "V2026.11", "environment": "acceptance",
+                                    "status": "passed", "attempt": 2}]
+
+
+def test_the_api_module_hands_service_results_to_schemas():
+    """No answer is built by hand in the API (no dict, no list of dicts) and no model gets
+    extra attributes (`run.totals = ...`) for a schema to find."""
+    path = os.path.join(os.path.dirname(ROOT), "app", "api", "verification.py")
+    with open(path, encoding="utf-8") as fh:
+        tree = ast.parse(fh.read())
+    built = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Return)
+             and isinstance(node.value, (ast.Dict, ast.DictComp, ast.ListComp))]
+    assigned = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                and any(isinstance(target, ast.Attribute) for target in node.targets)]
+    assert built == [] and assigned == []
+    from app.services import verification
+
+    assert not hasattr(verification.ResultRow, "as_dict")
+
+
+def test_results_can_be_paged_like_the_other_lists(manager, run):
+    """Without paging arguments every row (as clients have always had it); with `page` and
+    `per_page` one page; either way a JSON list and the count in X-Total-Count."""
+    everything = manager.get(f"/api/v1/runs/{run['id']}/results")
+    assert len(everything.json) == 6 and everything.headers["X-Total-Count"] == "6"
+    first = manager.get(f"/api/v1/runs/{run['id']}/results", query_string={"per_page": 4})
+    second = manager.get(f"/api/v1/runs/{run['id']}/results", query_string={"page": 2, "per_page": 4})
+    assert (len(first.json), len(second.json)) == (4, 2)
+    assert first.headers["X-Total-Count"] == second.headers["X-Total-Count"] == "6"
+    assert first.json + second.json == everything.json  # run order across pages
+    beyond = manager.get(f"/api/v1/runs/{run['id']}/results", query_string={"page": 3, "per_page": 4})
+    assert beyond.status_code == 200 and beyond.json == []
+    failed = [r["scenario_id"] for r in everything.json[:3]]
+    manager.post(f"/api/v1/runs/{run['id']}/results", json=[{"scenario_id": i, "status": "failed"} for i in failed])
+    page = manager.get(f"/api/v1/runs/{run['id']}/results", query_string={"status": "failed", "page": 1, "per_page": 2})
+    assert [r["scenario_id"] for r in page.json] == failed[:2] and page.headers["X-Total-Count"] == "3"
+    page = manager.get(f"/api/v1/runs/{run['id']}/results", query_string={"status": "failures", "page": 2, "per_page": 2})
+    assert [r["scenario_id"] for r in page.json] == failed[2:]
+    for bad in ({"page": 0}, {"per_page": 0}, {"per_page": 10_000}, {"page": "x"}):
+        assert manager.get(f"/api/v1/runs/{run['id']}/results", query_string=bad).status_code == 422, bad
+    spec = manager.get("/api/v1/openapi.json").json["paths"]["/api/v1/runs/{run_id}/results"]["get"]
+    assert {p["name"] for p in spec["parameters"]} >= {"status", "page", "per_page"}
+    assert "X-Total-Count" in spec["responses"]["200"]["headers"]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (b"{not json", "application/json", "The report is not valid JSON (line 1, column 2)."),
+        (b'[{"uri": "a.feature",\n "elements": [}]', "application/json",
+         "The report is not valid JSON (line 2, column 15)."),
+        (b"<testsuite>\n  <testcase name='x'>\n</testsuite>", "application/xml",
+         "The report is not valid XML (line 3, column 3)."),
+        (b"\xff[]", "application/json", "The report is not UTF-8 text."),
+    ],
+)
+def test_a_malformed_report_says_where_without_the_parsers_words(manager, run, body, content_type, message):
+    answer = manager.post(f"/api/v1/runs/{run['id']}/import", data=body, content_type=content_type)
+    assert answer.status_code == 400 and answer.json["code"] == "malformed_report"
+    assert answer.json["message"] == message and answer.json["errors"] == {"report": [message]}
+
+
+def test_reasons_of_a_bad_tag_expression_are_ours(manager, library):
+    release = new_release(manager)
+    url = f"/api/v1/releases/{release['id']}/runs"
+    for tags, reason in (("@执行域 and", "'and' needs a tag on each side"), ("not", "'not' needs a tag after it"),
+                         ("(@执行域", "a '(' is not closed"), ("@a)", "a ')' has no matching '('"),
+                         ("@a @b", "'and' or 'or' is missing after @a"), ("and", "the expression starts with an operator"),
+                         ("@a or or @b", "a tag is missing after 'or'")):
+        answer = manager.post(url, json={"environment": "acceptance", "tags": tags})
+        assert answer.json["errors"]["tags"] == [f"Invalid tag expression: {tags} ({reason})"], tags

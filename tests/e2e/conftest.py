@@ -8,9 +8,6 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from app import create_app
-from app.extensions import db
-from app.seed import reference_data
 from app.services import users
 
 CHROMIUM_ARGS = [
@@ -32,25 +29,24 @@ def chromium_path() -> str:
     return path
 
 
+# on top of tests/conftest.py's TEST_CONFIG: a browser sends CSRF tokens like a real one
+E2E_CONFIG = {"SECRET_KEY": "e2e", "WTF_CSRF_ENABLED": True}
+
+
+def _e2e_users() -> None:
+    users.create_user("engineer", PASSWORD, "engineer", "445200", "黄志明")
+    users.create_user("manager", PASSWORD, "manager", "445200", "林晓燕")
+    users.create_user("reviewer", PASSWORD, "reviewer", "440000", "王建国")
+
+
 @pytest.fixture
-def live_server(tmp_path):
-    """Serve a fresh app (file SQLite, reference data, users of each role) on 127.0.0.1:<free port>."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "e2e",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e2e.db'}",
-        }
-    )
-    app.instance_path = str(tmp_path / "instance")
-    os.makedirs(app.instance_path, exist_ok=True)
-    with app.app_context():
-        db.create_all()
-        reference_data.load()
-        users.create_user("engineer", PASSWORD, "engineer", "445200", "黄志明")
-        users.create_user("manager", PASSWORD, "manager", "445200", "林晓燕")
-        users.create_user("reviewer", PASSWORD, "reviewer", "440000", "王建国")
+def live_server(app, seed_once):
+    """Serve the worker's app (fresh database: reference data, users of each role) on 127.0.0.1:<free port>.
+
+    Each request is handled in its own thread with its own app context; the test may push its own.
+    """
+    app.config.update(E2E_CONFIG)
+    seed_once("e2e-users", _e2e_users)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -58,8 +54,7 @@ def live_server(tmp_path):
         yield f"http://127.0.0.1:{server.server_port}", app
     finally:
         server.shutdown()
-        with app.app_context():
-            db.engine.dispose()
+        server.server_close()  # no connection reaches this app once the next test gets it
 
 
 @pytest.fixture(scope="session")

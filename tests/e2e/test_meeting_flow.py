@@ -130,15 +130,18 @@ def test_manager_runs_a_review_meeting(live_server, page, sign_in):
     expect(page.locator("#saved-summary")).to_have_attribute("data-state", "saved")
     settled(page)
 
-    # finalise (confirm dialog), then everything is read-only
-    page.once("dialog", lambda dialog: dialog.accept())
+    # finalise (confirm dialog: the meeting, on 2099-06-18, has not started yet), then read-only
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     page.click("#finalize-btn")
     expect(page.locator("#finalised-note")).to_be_visible()
     expect(page.locator("#meeting-status")).to_have_attribute("data-status", "finalised")
     expect(page.locator("textarea.autosave")).to_have_count(0)
     expect(page.locator("form.decision-form")).to_have_count(0)
     expect(page.locator("#amendment-form")).to_be_visible()
+    expect(page.locator("#finalised-early")).to_contain_text("2099-06-18 14:30")
     assert page.url == meeting_url
+    assert "2099-06-18 14:30" in dialogs[0] and "尚未开始" in dialogs[0]
 
     # each requirement shows its new status, the meeting on its timeline and (rejected) the feedback
     for rid, status, label in ((a, "approved", "评审通过"), (b, "rejected", "评审不通过"),
@@ -193,7 +196,7 @@ def test_minutes_survive_a_dropped_connection_and_locked_edits_say_so(live_serve
         assert item.notes == "讨论：需省级统一改造，断网时记录"
         # meanwhile, in another tab, the minutes are finalised
         manager = db.session.scalar(db.select(User).where(User.username == "manager"))
-        meetings.finalize(manager, meetings.get_for(manager, mid))
+        meetings.finalize(manager, meetings.get_for(manager, mid), confirm_early=True)
         db.session.remove()
     page.fill("#attendee-form input[name=name]", "王建国")
     page.click("#add-attendee")
@@ -201,3 +204,48 @@ def test_minutes_survive_a_dropped_connection_and_locked_edits_say_so(live_serve
     expect(page.locator("#toast")).to_contain_text("断网演练评审会")
     expect(page.locator("#attendee-form")).to_have_count(0)
     expect(page.locator("#finalised-note")).to_be_visible()
+
+
+def test_printable_minutes_fit_a_phone_with_codes_on_one_line(live_server, browser, sign_in):
+    """At 390 px nothing on the printable minutes scrolls sideways (it was 444 px wide) and a
+    requirement code stays on one line in the table (it wrapped onto three)."""
+    from datetime import datetime, timezone
+
+    from app.services import meetings
+
+    base, app = live_server
+    made = _awaiting_review(app, [("跨年退款无法关联上年度支付凭证，国库集中支付系统提示凭证已结转", "execution"),
+                                  ("支付更正审核流程增加财政局复核节点", "execution")])
+    with app.app_context():
+        manager = db.session.scalar(db.select(User).where(User.username == "manager"))
+        meeting = meetings.create(manager, {
+            "title": "揭阳市数字财政需求评审会（第一次）", "location": "揭阳市财政局四楼会议室",
+            "video_link": "https://meeting.example.gov.cn/j/8652210330612345678?pwd=abcdefghijklmnop",
+            "scheduled_at": datetime(2026, 6, 18, 6, 30, tzinfo=timezone.utc)})
+        meetings.add_to_agenda(manager, meeting, [rid for rid, _ in made])
+        meetings.record_decision(manager, meeting, made[0][0], {
+            "decision": "rejected", "reason": "属于全省统一功能，不支持地市个性化定制",
+            "notes": "与会人员讨论后认为可通过现有审批流配置解决，详见 https://docs.example.gov.cn/a/very/long/path"})
+        meetings.add_attendee(manager, meeting, {"name": "李科长", "organization": "other", "role": "参会",
+                                                 "present": False})
+        meetings.add_action_item(manager, meeting, {"text": "向提出人反馈评审结论", "owner": "林晓燕",
+                                                    "requirement_id": made[0][0]})
+        mid = meeting.id
+        db.session.remove()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        sign_in(page, base, "manager")
+        page.goto(f"{base}/meetings/{mid}/minutes")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page.evaluate("document.body.scrollWidth") <= 390
+        expect(page.locator("dd[data-fact=组织单位]")).to_have_text("揭阳市财政局")
+        codes = page.locator("table.minutes-table td.code")
+        assert codes.count() == 3  # two agenda items, one action item
+        for cell in codes.all():
+            # the line boxes the code's text takes: one
+            lines = cell.evaluate("el => { const r = document.createRange(); r.selectNodeContents(el);"
+                                  " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }")
+            assert lines == 1, cell.inner_text()
+    finally:
+        context.close()

@@ -90,8 +90,12 @@ def test_tester_executes_a_run_by_clicking_steps(live_server, run_id, page, sign
     page.click("a[data-show=failures]")
     expect(page.locator("#checklist details.scenario")).to_have_count(1)
     expect(page.locator(f"#sc-{second}")).to_be_visible()
+    # the checklist came from its own endpoint; the address bar shows the run page with the filter
+    expect(page).to_have_url(re.compile(rf"/runs/{run_id}\?show=failures$"))
+    expect(page.locator(".topbar")).to_have_count(1)  # the page kept its head: only the checklist was swapped
     page.click("a[data-show=all]")
     expect(page.locator("#checklist details.scenario")).to_have_count(6)
+    expect(page).to_have_url(re.compile(rf"/runs/{run_id}\?show=all$"))
 
     # the results were stored: a reload shows them
     page.reload()

@@ -16,6 +16,9 @@ from app.extensions import db
 from app.models import CodeSequence, Requirement, User
 from app.services import requirements
 
+# these tests call the services and `db` directly, in one app context held for the test
+pytestmark = pytest.mark.usefixtures("app_ctx")
+
 THREADS = 6
 PER_THREAD = 4
 

@@ -160,3 +160,31 @@ def test_outline_values_are_substituted_inside_data_tables():
     assert second.steps[0]["data_table"] == [["原凭证号", "调库金额", "备注"], ["ZF0002", "-5", "不变"]]
     assert first.steps[0]["data_table"] != second.steps[0]["data_table"]
     assert first.steps_hash != second.steps_hash  # the table is part of what the row does
+
+
+# --- issue 7: the parser's English stays out of pages ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "template", "params"),
+    [
+        ("Feature: x\n  Scenario: y\n    Given z\n  oops\n", (4, 3),
+         "'%(text)s' is not valid here (expected: %(expected)s)", {"text": "oops"}),
+        ('Feature: a\n  Scenario: b\n    Given c\n      """\n      x\n', (6, None),
+         "the file ends too early (expected: %(expected)s)", {"expected": "#DocStringSeparator, #Other"}),
+        ("# language: xx\nFeature: a\n", (1, 1), "unknown language '%(language)s'", {"language": "xx"}),
+        ("Feature: a\n  Scenario: b\n    Given c\n      | a | b |\n      | 1 |\n", (5, 7),
+         "the rows of this table have different numbers of cells", {}),
+        ("# just a comment\n", (1, 1), "the file has no Feature (功能) line", {}),
+    ],
+)
+def test_syntax_errors_are_told_in_messages_of_ours(text, where, template, params):
+    """Each kind of error the Gherkin parser raises is a message of ours (a msgid, translated on
+    pages); the file, line and column stay, and the API's English keeps the parser's expectations."""
+    with pytest.raises(FeatureSyntaxError) as error:
+        parse("a/x.feature", text)
+    assert (error.value.line, error.value.column) == where
+    detail = error.value.detail
+    assert detail.template == template and params.items() <= detail.params.items()
+    assert error.value.message.params["detail"] is detail
+    assert error.value.errors["location"] == [f"a/x.feature:{where[0]}:{where[1] or 0}"]

@@ -13,7 +13,7 @@ from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 
 @pytest.fixture
-def people(make_user):
+def people(app_ctx, make_user):
     return {
         "manager": make_user("mgr", "manager", "445200"),
         "reviewer": make_user("rev", "reviewer", "440000"),
@@ -32,7 +32,8 @@ def _requirement(people, title: str, status: str = "awaiting_review", region: st
             "deferred": ["assessing", "awaiting_review", "deferred"]}[status]
     mover = people["manager"] if region.startswith("4452") else people["other_manager"]
     for to in path:
-        requirements.transition(mover, req, to)
+        # a review outcome outside a meeting says why (会外决定)
+        requirements.transition(mover, req, to, "会外决定：待全省统一方案" if to == "deferred" else None)
     return req
 
 
@@ -81,7 +82,7 @@ def test_finalize_applies_each_decision_with_events_and_feedback(people, decided
 def test_nothing_applied_when_one_item_changed_status_meanwhile(people, decided):
     meeting, reqs = decided
     # outside the meeting, the third item is decided on its own page
-    requirements.transition(people["manager"], reqs[2], "approved")
+    requirements.transition(people["manager"], reqs[2], "approved", "会外决定：已有配置方案")
     before = _counts()
     with pytest.raises(meetings.FinalizeBlocked) as caught:
         meetings.finalize(people["manager"], meeting)
@@ -213,7 +214,7 @@ def test_agenda_item_records_status_when_added_and_decided(people):
 def test_finalize_blocked_when_deferred_outside_the_meeting(people, decided):
     """Still within awaiting_review/deferred, but moved after the decision: blocked, nothing applied."""
     meeting, reqs = decided
-    requirements.transition(people["manager"], reqs[0], "deferred")  # outside the meeting
+    requirements.transition(people["manager"], reqs[0], "deferred", "会外决定：另行安排")  # outside the meeting
     before = _counts()
     with pytest.raises(meetings.FinalizeBlocked) as caught:
         meetings.finalize(people["manager"], meeting)
@@ -333,7 +334,7 @@ def test_finalised_meetings_are_past_and_past_is_newest_first(people, decided):
     meeting, _ = decided  # scheduled 2026-06-18
     manager = people["manager"]
     meetings.update(manager, meeting, {"scheduled_at": datetime(2099, 6, 18, 6, 30, tzinfo=timezone.utc)})
-    meetings.finalize(manager, meeting)
+    meetings.finalize(manager, meeting, confirm_early=True)
     old = meetings.create(manager, {"title": "旧", "scheduled_at": datetime(2020, 1, 1, tzinfo=timezone.utc)})
     older = meetings.create(manager, {"title": "更旧", "scheduled_at": datetime(2019, 1, 1, tzinfo=timezone.utc)})
     future = _meeting(people, "将来")
@@ -386,3 +387,184 @@ def test_deferred_decision_on_the_timeline_says_until(people, decided, app):
         approved = describe(requirements.events(reqs[0])[-1])
     assert "下半年 / 2026-09-30" in text and ("暂缓至" in text or "deferred until" in text)
     assert "V2026.07" in approved and "暂缓至" not in approved and "deferred until" not in approved
+
+
+# --- issue 7: one home per rule ----------------------------------------------------------
+
+
+def test_the_meetings_package_is_split_by_use_case_and_keeps_no_transaction_of_its_own():
+    """services/meetings/ is a package of small use-case modules (the old 880-line module and the
+    separate meeting_documents.py are gone); none commits or rolls back by hand (unit_of_work
+    does), none re-checks roles by hand (permissions does)."""
+    from pathlib import Path
+
+    import app.services as services
+
+    root = Path(services.__file__).parent
+    assert not (root / "meetings.py").exists() and not (root / "meeting_documents.py").exists()
+    package = root / "meetings"
+    modules = {p.name: p.read_text(encoding="utf-8") for p in package.glob("*.py")}
+    assert {"scope.py", "schedule.py", "agenda.py", "minutes.py", "finalisation.py", "documents.py"} <= set(modules)
+    for name, text in modules.items():
+        assert len(text.splitlines()) <= 400, name
+        for hand_made in ("session.commit(", "session.rollback(", "StaleDataError", "REASON_REQUIRED = ",
+                          "db.session.get("):
+            assert hand_made not in text, (name, hand_made)
+    assert "permissions.can(" not in modules["finalisation.py"] and "Forbidden" not in modules["finalisation.py"]
+
+
+def test_meeting_ids_beyond_integer_answer_not_found(people):
+    for ident in (0, -1, 2**31, 2**63):
+        with pytest.raises(NotFound):
+            meetings.get_for(people["manager"], ident)
+
+
+def test_minute_takers_are_whoever_runs_or_decides(people, decided):
+    """`permissions.require_any`: a manager (runs) and a reviewer (decides) keep the minutes; an
+    engineer does neither and gets 403 naming the first of the actions."""
+    from app.services import permissions
+
+    meeting, reqs = decided
+    assert meetings.save_notes(people["reviewer"], meeting, reqs[0].id, "省厅意见").notes == "省厅意见"
+    assert meetings.save_notes(people["manager"], meeting, reqs[0].id, "经理补记").notes == "经理补记"
+    with pytest.raises(Forbidden) as caught:
+        permissions.require_any(people["engineer"], "manage_meetings", "decide")
+    assert "manage_meetings" in caught.value.message
+    with pytest.raises(Forbidden):
+        meetings.get_for(people["engineer"], meeting.id, ("manage_meetings", "decide"))
+
+
+def test_a_failed_change_leaves_nothing_behind(people, decided, monkeypatch):
+    """A use case that fails midway rolls back through the unit of work: nothing half-saved."""
+    from app.models import ActionItem
+
+    meeting, reqs = decided
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("app.services.meetings.minutes.utcnow", boom)
+    with pytest.raises(RuntimeError):
+        meetings.add_action_item(people["manager"], meeting, {"text": "补材料", "owner": "林"})
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(ActionItem.id))) == 0
+
+
+def test_finalize_checks_each_move_through_permissions(people, decided, monkeypatch):
+    """The roles for a decision's transitions are the permission rules' (one home): with the
+    manager's role no longer allowed to reject, finalising is refused and nothing is applied."""
+    from app.services import permissions
+
+    meeting, reqs = decided
+    seen = []
+    original = permissions.require
+
+    def spy(user, action, req=None, to=None):
+        seen.append((action, req.id if req is not None else None, to))
+        return original(user, action, req, to=to)
+
+    monkeypatch.setattr(permissions, "require", spy)
+    monkeypatch.setitem(permissions.ROLE_TRANSITIONS, "manager",
+                        permissions.ROLE_TRANSITIONS["manager"] - {"rejected"})
+    before = _counts()
+    with pytest.raises(Forbidden) as caught:
+        meetings.finalize(people["manager"], meeting)
+    assert "rejected" in caught.value.message
+    assert ("transition", reqs[0].id, "approved") in seen and ("transition", reqs[1].id, "rejected") in seen
+    db.session.expire_all()
+    assert _counts() == before and db.session.get(Meeting, meeting.id).status == "draft"
+    assert db.session.get(Requirement, reqs[0].id).status == "awaiting_review"
+
+
+def test_decisions_need_a_reason_where_the_workflow_does(monkeypatch):
+    """validate_decision follows workflow.REASON_REQUIRED, with the minutes' own wording."""
+    for decision in ("rejected", "needs_info"):
+        assert decision in workflow.REASON_REQUIRED
+        with pytest.raises(ValidationFailed) as caught:
+            meetings.validate_decision(decision, "  ", "", None)
+        assert list(caught.value.errors) == ["reason"]
+    with pytest.raises(ValidationFailed, match="A rejection needs a reason"):
+        meetings.validate_decision("rejected", "", "", None)
+    meetings.validate_decision("approved", "", "", None)
+    # were the workflow to ask a reason for approvals too, the minutes would follow
+    monkeypatch.setattr(workflow, "REASON_REQUIRED", workflow.REASON_REQUIRED | {"approved"})
+    with pytest.raises(ValidationFailed) as caught:
+        meetings.validate_decision("approved", "", "", None)
+    assert list(caught.value.errors) == ["reason"] and "approved" in caught.value.message
+
+
+# --- issue 7: finalising before the meeting ----------------------------------------------
+
+
+def test_finalising_before_the_start_needs_confirmation(people, decided):
+    """A meeting scheduled for 2099-12-10 09:00 (Beijing) finalised today: 409 naming the time,
+    nothing applied; confirmed, it is finalised and marked as finalised early."""
+    meeting, reqs = decided
+    manager = people["manager"]
+    meetings.update(manager, meeting, {"scheduled_at": datetime(2099, 12, 10, 1, 0, tzinfo=timezone.utc)})
+    before = _counts()
+    with pytest.raises(meetings.FinalizeEarly) as caught:
+        meetings.finalize(manager, meeting)
+    assert caught.value.status == 409 and caught.value.code == "finalize_early"
+    assert "2099-12-10 09:00" in caught.value.message and list(caught.value.errors) == ["confirm_early"]
+    db.session.expire_all()
+    assert _counts() == before and db.session.get(Meeting, meeting.id).status == "draft"
+    assert meetings.not_started(meeting) and not meetings.finalised_early(meeting)
+    meetings.finalize(manager, meeting, confirm_early=True)
+    assert meeting.status == "finalised" and meetings.finalised_early(meeting)
+    assert [r.status for r in reqs] == ["approved", "rejected", "needs_info", "deferred"]
+
+
+def test_blockers_are_reported_before_asking_to_confirm_early(people, decided):
+    meeting, reqs = decided
+    meetings.update(people["manager"], meeting, {"scheduled_at": datetime(2099, 12, 10, 1, 0, tzinfo=timezone.utc)})
+    meetings.record_decision(people["reviewer"], meeting, reqs[0].id, {"decision": None})
+    with pytest.raises(meetings.FinalizeBlocked):
+        meetings.finalize(people["manager"], meeting, confirm_early=False)
+
+
+def test_a_meeting_under_way_finalises_without_confirmation(people, decided):
+    meeting, _ = decided
+    meetings.update(people["manager"], meeting, {"scheduled_at": datetime.now(timezone.utc).replace(microsecond=0)})
+    meetings.finalize(people["manager"], meeting)
+    assert meeting.status == "finalised" and not meetings.finalised_early(meeting)
+
+
+# --- issue 7: how the minutes read -------------------------------------------------------
+
+
+def test_attendance_lists_each_person_once_and_absent_people_by_name(people):
+    from app.models import Attendee
+
+    def who(name, present=True, role=""):
+        return Attendee(name=name, organization="other", role=role, present=present)
+
+    assert meetings.attendance_text([who("李科长", present=False, role="参会")]) == "缺席：李科长"
+    assert meetings.attendance_text([who("王建国", role="主持"), who("周敏"), who("陈丽", False, "记录")]) == (
+        "王建国（主持）、周敏；缺席：陈丽")
+    assert meetings.attendance_text([]) == "—"
+
+
+def test_an_absent_host_does_not_host(people):
+    meeting = _meeting(people)
+    manager = people["manager"]
+    meetings.add_attendee(manager, meeting, {"name": "王建国", "organization": "provincial_team", "role": "主持",
+                                             "present": False})
+    meetings.add_attendee(manager, meeting, {"name": "林晓燕", "organization": "requirement_management",
+                                             "role": "记录", "present": False})
+    assert meetings.host_of(meeting) == manager.name and meetings.recorder_of(meeting) is None
+
+
+def test_the_organising_unit_is_the_organisers_finance_department(people, make_user):
+    from app.services.meetings import documents
+
+    city = _meeting(people, "全市需求评审会")
+    province = meetings.create(make_user("mgr_prov", "manager", "440000"), {
+        "title": "全省需求评审会", "scheduled_at": datetime(2099, 7, 1, 6, 30, tzinfo=timezone.utc)})
+    county = meetings.create(make_user("mgr_rc", "manager", "445202"), {
+        "title": "榕城区需求评审会", "scheduled_at": datetime(2099, 7, 1, 6, 30, tzinfo=timezone.utc)})
+    assert [documents.organiser_unit(m) for m in (city, province, county)] == [
+        "揭阳市财政局", "广东省财政厅", "榕城区财政局"]
+    facts = dict(documents.facts(city))
+    assert facts["组织单位"] == "揭阳市财政局" and "全市需求评审会" not in facts["组织单位"]
+    assert facts["会议时间"].startswith("2099年7月1日") and facts["纪要定稿"] == "草稿，未定稿"

@@ -22,11 +22,11 @@ PARK = Region(code="445200Y01", name="揭阳产业转移工业园", level="park"
 FAKE = Region(code="4452", name="虚构", level="city", path="/440000/4452/")
 
 EXPECTED_ACTIONS = {
-    "admin": set(permissions.ACTIONS),
+    "admin": set(permissions.ACTIONS) - {"decide_outside_meeting"},
     "manager": {"view", "create", "edit", "assess", "comment", "attach", "transition", "manage_meetings", "decide",
-                "manage_scenarios", "manage_releases", "record_results"},
+                "manage_scenarios", "manage_releases", "record_results", "decide_outside_meeting"},
     "engineer": {"view", "create", "edit", "comment", "attach", "transition", "manage_scenarios", "record_results"},
-    "reviewer": {"view", "comment", "transition", "decide"},
+    "reviewer": {"view", "comment", "transition", "decide", "decide_outside_meeting"},
     "taskforce": {"view"},
 }
 EXPECTED_TRANSITIONS = {
@@ -53,6 +53,7 @@ def test_actions_are_the_documented_ones():
     assert set(permissions.ACTIONS) == {
         "view", "create", "edit", "assess", "comment", "attach", "transition", "manage_users",
         "manage_reference", "manage_meetings", "decide", "manage_scenarios", "manage_releases", "record_results",
+        "decide_outside_meeting",
     }
 
 
@@ -199,7 +200,9 @@ def test_require_without_requirement_checks_role_only():
 @pytest.mark.parametrize("status", workflow.STATUSES)
 def test_transitions_for_is_legal_and_permitted(role, status):
     offered = permissions.transitions_for(user(role), requirement(status=status))
-    assert offered == [t for t in workflow.allowed_targets(status) if t in EXPECTED_TRANSITIONS[role]]
+    outside_meeting = set(workflow.STATUSES) - (workflow.REVIEW_OUTCOMES if role == "admin" else set())
+    assert offered == [t for t in workflow.allowed_targets(status)
+                       if t in EXPECTED_TRANSITIONS[role] and t in outside_meeting]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -218,4 +221,8 @@ def test_transitions_for_examples():
     assert permissions.transitions_for(user("engineer"), review) == ["withdrawn"]
     assert permissions.transitions_for(user("taskforce"), review) == []
     assert permissions.transitions_for(user("admin"), requirement(status="closed")) == []
+    # review decisions outside a meeting: managers and the provincial team, not administrators
+    assert permissions.transitions_for(user("manager"), review) == [
+        "approved", "rejected", "needs_info", "deferred", "duplicate", "withdrawn"]
+    assert permissions.transitions_for(user("admin"), review) == ["duplicate", "withdrawn"]
     assert permissions.transitions_for(user("engineer"), requirement(status="released")) == ["confirmed"]

@@ -4,23 +4,7 @@ from __future__ import annotations
 import pytest
 
 from app.services import reports
-from app.services.reports import Candidate, MalformedReport, derive_status, python_name
-
-
-@pytest.mark.parametrize(
-    ("statuses", "expected"),
-    [
-        (["passed", "passed"], "passed"),
-        (["passed", "failed", "blocked"], "failed"),
-        (["passed", "blocked", "untested"], "blocked"),
-        (["passed", "untested"], "untested"),
-        (["skipped", "skipped"], "skipped"),
-        (["passed", "skipped"], "passed"),
-        ([], "untested"),
-    ],
-)
-def test_scenario_status_follows_steps(statuses, expected):
-    assert derive_status(statuses) == expected
+from app.services.reports import Candidate, MalformedReport, python_name
 
 
 def test_pytest_bdd_python_names():
@@ -149,3 +133,49 @@ def test_generate_sh_names_only_test_files_that_exist():
         assert os.path.exists(os.path.join(root, path)), path
     for output in re.findall(r'"\$HERE/([\w.-]+\.(?:json|xml))"', text):
         assert os.path.exists(os.path.join(REPORTS, output)), output
+
+
+# --- issue 7: every message a user reads is in the catalogue ------------------------------
+
+import ast  # noqa: E402
+
+from babel.messages.pofile import read_po  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CATALOGUE = os.path.join(ROOT, "app", "translations", "zh_Hans_CN", "LC_MESSAGES", "messages.po")
+VERIFICATION_MODULES = ("reports", "feature_parser", "verification", "scenarios", "results")
+
+
+def _msg_templates(module: str) -> list[str]:
+    with open(os.path.join(ROOT, "app", "services", f"{module}.py"), encoding="utf-8") as fh:
+        tree = ast.parse(fh.read())
+    return [node.args[0].value for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Msg"
+            and node.args and isinstance(node.args[0], ast.Constant)]
+
+
+def test_every_message_of_the_verification_services_is_translated():
+    """A report import, a .feature upload or a run's tag expression that goes wrong is read on a
+    page: each message the services raise has its Chinese in the catalogue."""
+    with open(CATALOGUE, "rb") as fh:
+        catalogue = read_po(fh)
+    templates = [t for module in VERIFICATION_MODULES for t in _msg_templates(module)]
+    assert len(templates) > 30
+    missing = [t for t in templates if t not in catalogue or not catalogue[t].string]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "template", "where"),
+    [
+        (b"{not json", "application/json", "The report is not valid JSON (line %(line)s, column %(column)s).", (1, 2)),
+        (b"[1,\n\n  ]", "application/json", "The report is not valid JSON (line %(line)s, column %(column)s).", (3, 3)),
+        (b"<testsuite>\n<x></y>", "application/xml", "The report is not valid XML (line %(line)s, column %(column)s).",
+         (2, 6)),
+    ],
+)
+def test_parse_errors_say_line_and_column_not_the_parsers_words(body, content_type, template, where):
+    with pytest.raises(MalformedReport) as error:
+        reports.parse(body, content_type)
+    message = error.value.message
+    assert message.template == template and (message.params["line"], message.params["column"]) == where

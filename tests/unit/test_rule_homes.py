@@ -11,6 +11,11 @@ from app.services import paging, permissions
 from app.services.errors import Forbidden, Msg, NotFound, StaleVersion, ValidationFailed
 from app.services.uow import unit_of_work
 
+pytestmark = pytest.mark.usefixtures("app_ctx")
+
+# these tests call the services and `db` directly, in one app context held for the test
+pytestmark = pytest.mark.usefixtures("app_ctx")
+
 
 def _region(code: str) -> Region:
     return db.session.scalar(select(Region).where(Region.code == code))

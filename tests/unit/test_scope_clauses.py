@@ -8,6 +8,9 @@ from app.extensions import db
 from app.models import Region, Release, Run
 from app.services import permissions
 
+# these tests call the services and `db` directly, in one app context held for the test
+pytestmark = pytest.mark.usefixtures("app_ctx")
+
 USER_REGIONS = ["440000", "445200", "445202", "445200Y01", "440100"]
 
 

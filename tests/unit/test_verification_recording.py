@@ -8,12 +8,13 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Run, RunScenario, User
-from app.services import scenarios, verification
-from app.services.reports import derive_status
+from app.services import reports, scenarios, verification
+from app.services.results import derive_status
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FEATURE = os.path.join(ROOT, "fixtures", "reports", "features", "payments", "correction.feature")
@@ -30,7 +31,7 @@ def _run(make_user) -> tuple[int, list[int], int]:
                                           .order_by(RunScenario.position))), engineer.id
 
 
-def test_concurrent_step_marks_on_one_scenario_all_survive(app, make_user, monkeypatch, run_concurrently):
+def test_concurrent_step_marks_on_one_scenario_all_survive(app, app_ctx, make_user, monkeypatch, run_concurrently):
     run_id, scenario_ids, engineer_id = _run(make_user)
     scenario_id = scenario_ids[0]
     steps = len(verification.result_row(db.session.get(Run, run_id), scenario_id).scenario.steps)
@@ -57,12 +58,12 @@ def test_concurrent_step_marks_on_one_scenario_all_survive(app, make_user, monke
 
     errors = run_concurrently(mark, steps)
     assert errors == []
-    row = verification.result_row(db.session.get(Run, run_id), scenario_id).as_dict()
-    assert [s["status"] for s in row["steps"]] == ["passed"] * steps
-    assert row["status"] == "passed"
+    row = verification.result_row(db.session.get(Run, run_id), scenario_id)
+    assert [s.status for s in row.steps] == ["passed"] * steps
+    assert row.scenario.status == "passed"
 
 
-def test_concurrent_bulk_and_single_marks_keep_each_others_steps(app, make_user, monkeypatch, run_concurrently):
+def test_concurrent_bulk_and_single_marks_keep_each_others_steps(app, app_ctx, make_user, monkeypatch, run_concurrently):
     run_id, scenario_ids, engineer_id = _run(make_user)
     db.session.remove()
     monkeypatch.setattr(verification, "derive_status", lambda s: (time.sleep(0.02), derive_status(s))[1])
@@ -86,6 +87,32 @@ def test_concurrent_bulk_and_single_marks_keep_each_others_steps(app, make_user,
     assert errors == []
     run = db.session.get(Run, run_id)
     for row in verification.result_rows(run):
-        statuses = [s["status"] for s in row.as_dict()["steps"]]
+        statuses = [s.status for s in row.steps]
         assert statuses[:3] == ["failed", "passed", "passed"], (row.scenario.name, statuses)
         assert row.scenario.status == "failed"
+
+
+# --- the rule of a manual result ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        (["passed", "passed"], "passed"),
+        (["passed", "failed", "blocked"], "failed"),
+        (["passed", "blocked", "untested"], "blocked"),
+        (["passed", "untested"], "untested"),
+        (["skipped", "skipped"], "skipped"),
+        (["passed", "skipped"], "passed"),
+        ([], "untested"),
+    ],
+)
+def test_scenario_status_follows_steps(statuses, expected):
+    assert derive_status(statuses) == expected
+
+
+def test_the_rule_lives_where_results_are_recorded_and_the_report_parser_borrows_it():
+    """Recording (and the run's totals) and the report parser apply one rule, defined beside
+    recording (app.services.results), not in the parser."""
+    assert derive_status.__module__ == "app.services.results"
+    assert verification.derive_status is derive_status and reports.derive_status is derive_status

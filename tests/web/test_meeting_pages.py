@@ -14,10 +14,12 @@ from app.services import requirements
 
 PASSWORD = "Secret#2026"
 HX = {"HX-Request": "true"}
+# the test meetings are scheduled in 2099: finalising them now is finalising early, confirmed
+EARLY = {"confirm_early": "true"}
 
 
 @pytest.fixture
-def people(make_user):
+def people(app_ctx, make_user):
     return {
         "manager": make_user("mgr_jy", "manager", "445200"),
         "engineer": make_user("eng_jy", "engineer", "445200"),
@@ -114,7 +116,7 @@ def test_agenda_notes_decisions_and_finalise(signed_in, waiting):
     assert db.session.get(Requirement, b.id).status == "awaiting_review"
 
     client.post(f"/meetings/{mid}/agenda/{a.id}/decision", data={"decision": "approved", "target": "V2026.07"}, headers=HX)
-    done = client.post(f"/meetings/{mid}/finalize", headers=HX)
+    done = client.post(f"/meetings/{mid}/finalize", data=EARLY, headers=HX)
     assert done.status_code == 200 and done.headers["HX-Location"] == f"/meetings/{mid}"
     db.session.expire_all()
     assert db.session.get(Requirement, a.id).status == "approved"
@@ -203,7 +205,7 @@ def test_edits_after_finalising_show_the_error_and_read_only_state(signed_in, wa
     attendee_id = db.session.get(Meeting, mid).attendees[0].id
     client.post(f"/meetings/{mid}/agenda/{req.id}/decision", data={"decision": "approved"}, headers=HX)
     # the page is still open in another tab when someone finalises
-    assert signed_in("mgr_jy").post(f"/meetings/{mid}/finalize", headers=HX).status_code == 200
+    assert signed_in("mgr_jy").post(f"/meetings/{mid}/finalize", data=EARLY, headers=HX).status_code == 200
     for url, data in [
         (f"/meetings/{mid}/agenda/{req.id}/decision", {"decision": "rejected", "reason": "改"}),
         (f"/meetings/{mid}/attendees", {"name": "李", "organization": "other"}),
@@ -269,7 +271,7 @@ def test_printable_minutes_and_docx_are_chinese_in_the_english_ui(signed_in, wai
     assert "专班" in html and "Task force" not in html and "省厅需求团队" in html
     assert "<dd>缺席：陈丽</dd>" in html and "；缺席" not in html
     assert "评审通过（目标迭代：V2026.07）" in html and "暂缓（暂缓至：2099年9月30日）" in html
-    assert "揭阳市数字财政需求评审会" in html
+    assert '<span class="unit">揭阳市财政局</span>' in html and "数字财政需求评审会" not in html
     doc = Document(io.BytesIO(client.get(f"/meetings/{mid}/minutes.docx").data))
     paragraphs = "\n".join(p.text for p in doc.paragraphs)
     assert "专班：缺席：陈丽" in paragraphs and "省厅需求团队：王建国（主持）" in paragraphs
@@ -285,7 +287,7 @@ def test_requirement_card_says_deferred_until(signed_in, waiting):
     page = client.post(f"/meetings/{mid}/agenda/{req.id}/decision",
                        data={"decision": "deferred", "target": "下半年", "until": "2099-09-30"}, headers=HX)
     assert "下半年 / 2099-09-30" in page.get_data(as_text=True)
-    client.post(f"/meetings/{mid}/finalize", headers=HX)
+    assert client.post(f"/meetings/{mid}/finalize", data=EARLY, headers=HX).status_code == 200
     client.get("/lang/en?next=/meetings")
     card = client.get(f"/requirements/{req.id}").get_data(as_text=True)
     assert "Deferred until: 下半年 / 2099-09-30" in card
@@ -329,3 +331,104 @@ def test_autosave_saves_on_blur_and_retries(signed_in, waiting):
     assert len(triggers) == 2 and all("change" in t and "meeting-retry" in t for t in triggers)
     script = client.get("/static/js/meetings.js").get_data(as_text=True)
     assert "beforeunload" in script and '"online"' in script and "meeting-retry" in script
+
+
+# --- issue 7 -----------------------------------------------------------------------------
+
+
+def _ready_to_finalise(client, waiting, **meeting):
+    req = waiting("跨年退款无法关联上年度支付凭证")
+    mid = _new_meeting(client, **meeting)
+    client.post(f"/meetings/{mid}/agenda", data={"requirement_ids": [str(req.id)]}, headers=HX)
+    client.post(f"/meetings/{mid}/agenda/{req.id}/decision", data={"decision": "approved"}, headers=HX)
+    return mid, req
+
+
+def test_finalising_before_the_start_asks_first_and_minutes_keep_the_meeting_date(signed_in, waiting):
+    """Scheduled for 2099-12-10 09:00: the button's confirmation says the meeting has not started
+    (and confirms with confirm_early); a post without it answers 409 in the panel, nothing applied."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    client = signed_in("mgr_jy")
+    mid, req = _ready_to_finalise(client, waiting, scheduled_at="2099-12-10T09:00")
+    page = client.get(f"/meetings/{mid}").get_data(as_text=True)
+    button = re.search(r'<button[^>]*id="finalize-btn"[^>]*>', page.replace("\n", " ")).group(0)
+    assert 'data-early="true"' in button and "confirm_early" in button
+    assert "2099-12-10 09:00" in button and "尚未开始" in button
+    assert 'id="not-started-note"' in page
+
+    refused = client.post(f"/meetings/{mid}/finalize", headers=HX)
+    assert refused.status_code == 409
+    text = refused.get_data(as_text=True)
+    assert 'id="finalize-errors"' in text and "2099-12-10 09:00" in text and "尚未开始" in text
+    assert db.session.get(Requirement, req.id).status == "awaiting_review"
+
+    done = client.post(f"/meetings/{mid}/finalize", data=EARLY, headers=HX)
+    assert done.status_code == 200 and done.headers["HX-Location"] == f"/meetings/{mid}"
+    db.session.expire_all()
+    assert db.session.get(Requirement, req.id).status == "approved"
+    final = client.get(f"/meetings/{mid}").get_data(as_text=True)
+    assert 'id="finalised-early"' in final and "2099-12-10 09:00" in final
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    minutes = client.get(f"/meetings/{mid}/minutes").get_data(as_text=True)
+    assert '<dd data-fact="会议时间">2099年12月10日（星期四）09:00</dd>' in minutes
+    assert f'<dd data-fact="纪要定稿">{today.year}年{today.month}月{today.day}日（会前定稿）</dd>' in minutes
+    assert '<span class="date">2099年12月10日</span>' in minutes
+
+
+def test_a_meeting_already_held_finalises_without_the_early_confirmation(signed_in, waiting):
+    client = signed_in("mgr_jy")
+    mid, req = _ready_to_finalise(client, waiting, scheduled_at="2026-06-18T14:30")
+    page = client.get(f"/meetings/{mid}").get_data(as_text=True)
+    assert 'data-early="true"' not in page and 'id="not-started-note"' not in page
+    assert client.post(f"/meetings/{mid}/finalize", headers=HX).status_code == 200
+    final = client.get(f"/meetings/{mid}").get_data(as_text=True)
+    assert 'data-finalised="true"' in final and 'id="finalised-early"' not in final
+    minutes = client.get(f"/meetings/{mid}/minutes").get_data(as_text=True)
+    assert '<span class="date">2026年6月18日</span>' in minutes and "（草稿，未定稿）" not in minutes
+
+
+def test_printable_minutes_name_the_organisers_unit_and_keep_codes_on_one_line(app, signed_in, waiting):
+    client = signed_in("mgr_jy")
+    req = waiting("甲")
+    mid = _new_meeting(client, title="揭阳市六月需求评审会")
+    client.post(f"/meetings/{mid}/agenda", data={"requirement_ids": [str(req.id)]}, headers=HX)
+    client.post(f"/meetings/{mid}/attendees",
+                data={"name": "李科长", "organization": "other", "role": "参会", "present": "false"}, headers=HX)
+    html = client.get(f"/meetings/{mid}/minutes").get_data(as_text=True)
+    assert '<dd data-fact="组织单位">揭阳市财政局</dd>' in html
+    assert '<span class="unit">揭阳市财政局</span>' in html
+    assert '<dt data-organization="other">其他人员</dt>' in html and "<dd>缺席：李科长</dd>" in html
+    assert "李科长（参会）" not in html
+    assert f'<td class="code">{req.code}</td>' in html and "css/minutes.css" in html
+    css = client.get("/static/css/minutes.css").get_data(as_text=True)
+    assert re.search(r"table\.minutes-table \.code \{[^}]*white-space: nowrap", css)
+
+
+def test_meeting_list_pushes_the_tab_into_the_address_bar_for_htmx_only(signed_in):
+    client = signed_in("mgr_jy")
+    swapped = client.get("/meetings?when=past", headers=HX)
+    assert swapped.headers["HX-Push-Url"] == "/meetings?when=past"
+    boosted = client.get("/meetings?when=past", headers={**HX, "HX-Boosted": "true"})
+    assert "HX-Push-Url" not in boosted.headers and "<html" in boosted.get_data(as_text=True)
+    assert "HX-Push-Url" not in client.get("/meetings?when=past").headers
+
+
+def test_meeting_pages_use_the_shared_form_and_htmx_helpers():
+    """One form-view helper (FormSubmission), one htmx_redirect, htmx-flask's request.htmx."""
+    import inspect
+
+    from app.web import meetings as module
+
+    source = inspect.getsource(module)
+    for hand_made in ("FORM_ERRORS", "def _redirect", 'headers.get("HX-', "except FormInvalid", "load_form("):
+        assert hand_made not in source, hand_made
+    assert source.count("FormSubmission(") >= 15
+
+
+def test_meeting_ids_beyond_integer_answer_404_on_pages(signed_in):
+    client = signed_in("mgr_jy")
+    for url in (f"/meetings/{2**31}", f"/meetings/{2**63}/minutes", f"/meetings/{10**20}.ics"):
+        assert client.get(url).status_code == 404, url

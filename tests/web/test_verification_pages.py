@@ -28,10 +28,15 @@ def signed_in(app, make_user):
 
 
 @pytest.fixture
-def demo_data(app):
-    demo.load()
-    demo_verification.load()
-    return db.session.scalar(db.select(Run.id))
+def demo_data(seed_once):
+    """The demo requirements and scenario library with its run (built once per worker, copied)."""
+
+    def load():
+        demo.load()
+        demo_verification.load()
+        return db.session.scalar(db.select(Run.id))
+
+    return seed_once("demo+verification", load)
 
 
 def feature_bytes() -> bytes:
@@ -82,9 +87,10 @@ def test_scenario_page_shows_steps_tables_docstrings_links_and_results(signed_in
     assert f'data-run-id="{demo_data}"' in html and 'data-change="added"' in html
 
 
-def test_requirement_page_lists_linked_scenarios(signed_in, demo_data):
+def test_requirement_page_lists_linked_scenarios(app, signed_in, demo_data):
     client = signed_in("eng")
-    req_id = db.session.scalar(db.text("select requirement_id from scenario_requirement limit 1"))
+    with app.app_context():
+        req_id = db.session.scalar(db.text("select requirement_id from scenario_requirement limit 1"))
     html = client.get(f"/requirements/{req_id}").get_data(as_text=True)
     assert 'id="requirement-scenarios"' in html
     count = int(re.search(r'id="requirement-scenarios" data-count="(\d+)"', html).group(1))
@@ -128,8 +134,8 @@ def test_marking_a_step_swaps_the_row_and_updates_counts_out_of_band(signed_in, 
                        data={"status": "passed"}).status_code == 422
     assert client.post(f"/runs/{demo_data}/scenarios/{scenario_id}/steps/0", headers=HX,
                        data={"status": "great"}).status_code == 422
-    failures = client.get(f"/runs/{demo_data}?show=failures", headers={**HX, "HX-Target": "checklist"}).get_data(as_text=True)
-    assert f'id="sc-{scenario_id}"' in failures and "<html" not in failures
+    failures = client.get(f"/runs/{demo_data}/checklist?show=failures", headers={**HX, "HX-Target": "checklist"})
+    assert f'id="sc-{scenario_id}"' in failures.get_data(as_text=True) and "<html" not in failures.get_data(as_text=True)
 
 
 def test_scenario_form_sets_status_note_defect_and_fed_back(signed_in, demo_data):
@@ -208,7 +214,7 @@ def test_starting_a_run_and_rerunning_land_on_the_whole_run_page(signed_in, demo
     assert_full_run_page(html)
     assert f'<summary id="sc-head-{scenario_id}" data-status="untested">' in html and "第 2 轮" in html
     # the filter links still get only the checklist
-    part = client.get(run_url + "?show=failures", headers={**HX, "HX-Target": "checklist"}).get_data(as_text=True)
+    part = client.get(run_url + "/checklist?show=failures", headers={**HX, "HX-Target": "checklist"}).get_data(as_text=True)
     assert "<header" not in part and 'id="run-progress"' not in part
 
 
@@ -282,3 +288,85 @@ def test_a_step_click_keeps_a_status_set_directly_until_follow_the_steps(signed_
     assert f'<summary id="sc-head-{scenario_id}" data-status="blocked" hx-swap-oob="true">' in html
     follow = client.post(f"/runs/{demo_data}/scenarios/{scenario_id}", headers=HX, data={"status": ""})
     assert f'<summary id="sc-head-{scenario_id}" data-status="untested"' in follow.get_data(as_text=True)
+
+
+# --- issue 7: one endpoint per answer, forms through FormSubmission, messages in Chinese --------
+
+
+def test_the_checklist_has_its_own_endpoint_and_the_run_page_is_always_whole(signed_in, demo_data):
+    """The run page no longer answers a fragment when HX-Target names the checklist: the filter
+    links ask /runs/<id>/checklist, which answers the checklist, the filter links out of band and
+    the run page's address for the address bar."""
+    client = signed_in("eng")
+    page = client.get(f"/runs/{demo_data}").get_data(as_text=True)
+    links = re.findall(r'<a href="([^"]+)" hx-get="([^"]+)" hx-target="#checklist"', page)
+    assert [hx for _, hx in links] == [f"/runs/{demo_data}/checklist?show={key}" for key in ("all", "failures", "untested")]
+    assert [href for href, _ in links] == [f"/runs/{demo_data}?show={key}" for key in ("all", "failures", "untested")]
+    aimed = client.get(f"/runs/{demo_data}?show=failures", headers={**HX, "HX-Target": "checklist"})
+    assert_full_run_page(aimed.get_data(as_text=True))
+    part = client.get(f"/runs/{demo_data}/checklist?show=failures", headers=HX)
+    html = part.get_data(as_text=True)
+    assert part.status_code == 200 and "<header" not in html and 'id="run-progress"' not in html
+    assert '<div id="show-filter" hx-swap-oob="innerHTML">' in html and 'data-show="failures" aria-current="true"' in html
+    assert part.headers["HX-Push-Url"] == f"/runs/{demo_data}?show=failures"
+    assert "HX-Request" in part.headers["Vary"]
+    # opened outside htmx (a new tab, a bookmark): the run page, not an unstyled fragment
+    plain = client.get(f"/runs/{demo_data}/checklist?show=untested")
+    assert plain.status_code == 302 and plain.headers["Location"] == f"/runs/{demo_data}?show=untested"
+    assert client.get(f"/runs/{demo_data}/checklist", headers=HX).status_code == 200
+    assert signed_in("gz", "engineer", "440100").get(f"/runs/{demo_data}/checklist", headers=HX).status_code == 404
+
+
+def test_a_bad_report_upload_says_what_and_where_in_chinese(signed_in, demo_data):
+    """Python's English parser text ("Expecting value: line 1 column 1 (char 0)") reached the
+    page; now the catalogue says it, with the line and column."""
+    client = signed_in("eng")
+    bad_json = client.post(f"/runs/{demo_data}/import", headers=HX, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(b'[{"uri": "a.feature",\n  "elements": [}]'), "report.json")})
+    html = bad_json.get_data(as_text=True)
+    assert bad_json.status_code == 422 and 'id="import-error"' in html
+    assert "报告不是有效的 JSON（第 2 行第 16 列）" in html
+    bad_xml = client.post(f"/runs/{demo_data}/import", headers=HX, content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(b"<testsuite>\n<testcase name='x'>\n</testsuite>"), "r.xml")})
+    assert "报告不是有效的 XML（第 3 行第 3 列）" in bad_xml.get_data(as_text=True)
+    for html in (html, bad_xml.get_data(as_text=True)):
+        for english in ("Expecting", "mismatched tag", "line 1 column", "not valid"):
+            assert english not in html
+    # a report named .json is read as JSON even when the browser sends no useful type
+    untyped = client.post(f"/runs/{demo_data}/import", headers=HX, content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(b"not json at all"), "report.json", "application/octet-stream")})
+    assert "报告不是有效的 JSON（第 1 行第 1 列）" in untyped.get_data(as_text=True)
+
+
+def test_syntax_and_tag_expression_errors_read_in_chinese(signed_in, demo_data):
+    client = signed_in("mgr", "manager")
+    bad = "# language: zh-CN\n功能: 支付更正\n  场景: 一\n    假如 已登录\n  这一行不是 Gherkin\n".encode()
+    response = client.post("/features/upload", headers=HX, content_type="multipart/form-data",
+                           data={"files": [(io.BytesIO(bad), "bad.feature")]})
+    html = response.get_data(as_text=True)
+    assert "bad.feature 第 5 行第 3 列存在 Gherkin 语法错误：此处不应出现“这一行不是 Gherkin”" in html
+    assert "expected:" not in html and "#StepLine" not in html
+    table = "Feature: a\n  Scenario: b\n    Given c\n      | a | b |\n      | 1 |\n".encode()
+    html = client.post("/features/upload", headers=HX, content_type="multipart/form-data",
+                       data={"files": [(io.BytesIO(table), "table.feature")]}).get_data(as_text=True)
+    assert "table.feature 第 5 行第 7 列存在 Gherkin 语法错误：表格各行的单元格数不一致" in html
+    release_url = client.post("/releases", headers=HX, data={"version": "V2026.12"}).headers["HX-Location"]
+    for tags, reason in (("@执行域 and", "“and”两侧都需要标签"), ("(@执行域", "有“(”未闭合"),
+                         ("@a @b", "@a 之后缺少“and”或“or”")):
+        answer = client.post(release_url + "/runs", headers=HX, data={"environment": "acceptance", "tags": tags})
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 422 and f"标签表达式有误：{tags}（{reason}）" in html.replace("&#34;", '"'), tags
+        assert "Too few" not in html and "Syntax error" not in html
+
+
+def test_verification_views_use_the_shared_form_and_htmx_helpers():
+    """Forms go through FormSubmission, redirects through htmx_redirect, htmx is read from
+    `request.htmx`: no view of this module handles form errors, HX-* headers or redirects its own way."""
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                        "app", "web", "verification.py")
+    with open(path, encoding="utf-8") as fh:
+        source = fh.read()
+    for own_way in ("FORM_ERRORS", "except DomainError", "def _redirect", 'headers.get("HX-', 'headers["HX-',
+                    "HX-Target", "_checklist_only"):
+        assert own_way not in source, own_way
+    assert source.count("FormSubmission(") >= 6 and "htmx_redirect(" in source

@@ -1,10 +1,13 @@
-"""Exports of a review meeting: Word minutes (会议纪要) and a calendar entry (.ics).
+"""Exports of a review meeting: the minutes (会议纪要) as Word and as the printable page's content,
+and a calendar entry (.ics).
 
-The Word document follows the usual layout of Chinese official minutes: a centred bold title
-(方正小标宋 / 黑体 style), the meeting's basic facts (时间、地点、主持、记录), attendees grouped
-by organisation, the reviewed items with code, title, discussion and decision, the general
-minutes, action items and any amendments, the body in 仿宋 三号 (16pt), page numbers in the
-footer. Documents are Chinese whatever the reader's language.
+The minutes follow the usual layout of Chinese official minutes: a centred bold title
+(方正小标宋 / 黑体 style), the meeting's basic facts (时间、定稿、地点、主持、记录、组织单位),
+attendees grouped by organisation, the reviewed items with code, title, discussion and decision,
+the general minutes, action items and any amendments, and the organising unit's signature dated
+the day of the meeting. In Word the body is 仿宋 三号 (16pt) with page numbers in the footer.
+`facts`, `attendance` and `decision_text` feed both the .docx and templates/meetings/minutes.html,
+so the two read the same. Documents are Chinese whatever the reader's language.
 """
 from __future__ import annotations
 
@@ -12,7 +15,16 @@ import io
 from datetime import timedelta, timezone
 
 from app.models import Meeting
-from app.services import meetings as service
+from app.services.meetings.agenda import ordered
+from app.services.meetings.minutes import (
+    DECISION_LABELS_ZH,
+    ORGANIZATION_LABELS_ZH,
+    attendance_text,
+    attendees_by_organization,
+    host_of,
+    recorder_of,
+)
+from app.services.meetings.times import finalised_early, local, local_zone
 from app.utils import as_utc
 
 TITLE_FONT = "方正小标宋简体"
@@ -20,10 +32,10 @@ HEADING_FONT = "黑体"
 BODY_FONT = "仿宋_GB2312"
 BODY_SIZE = 16  # 三号
 TABLE_SIZE = 12  # 小四
-
-
-def _local(value):
-    return as_utc(value).astimezone(service.local_zone()) if value is not None else None
+# Columns of the reviewed-items and action-item tables (cm; the A4 text width is 15.6 cm). A
+# requirement code (REQ-2026-0001) never wraps: its column fits it and its cells are no-wrap.
+ITEM_COLUMNS = [1.1, 3.3, 3.6, 4.0, 3.6]
+ACTION_COLUMNS = [1.1, 6.0, 2.4, 2.8, 3.3]
 
 
 def cn_date(value) -> str:
@@ -31,22 +43,64 @@ def cn_date(value) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def _cn_datetime(value) -> str:
-    local = _local(value)
-    weekday = "一二三四五六日"[local.weekday()]
-    return f"{cn_date(local)}（星期{weekday}）{local:%H:%M}"
+def cn_datetime(value) -> str:
+    """A stored time as the minutes write it: 2026年12月10日（星期四）09:00."""
+    moment = local(value)
+    weekday = "一二三四五六日"[moment.weekday()]
+    return f"{cn_date(moment)}（星期{weekday}）{moment:%H:%M}"
 
 
-def issuer(meeting: Meeting) -> str:
-    """The issuing line of the minutes: the organiser's region's review meeting."""
-    return f"{meeting.region.name}数字财政需求评审会"
+def meeting_date(meeting: Meeting) -> str:
+    """The day the meeting was held (scheduled): the date the minutes bear."""
+    return cn_date(local(meeting.scheduled_at))
+
+
+def finance_bureau(region) -> str:
+    """The finance department of a region: 广东省财政厅, 揭阳市财政局, 榕城区财政局."""
+    return f"{region.name}财政厅" if region.level == "province" else f"{region.name}财政局"
+
+
+def organiser_unit(meeting: Meeting) -> str:
+    """The organising unit (组织单位, and the minutes' signature): the finance department of the
+    organiser's region, which the meeting belongs to."""
+    return finance_bureau(meeting.region)
+
+
+def finalised_text(meeting: Meeting) -> str:
+    """纪要定稿: the day the minutes were finalised (kept apart from the meeting's own date)."""
+    if not meeting.finalised:
+        return "草稿，未定稿"
+    text = cn_date(local(meeting.finalised_at))
+    if finalised_early(meeting):
+        text += "（会前定稿）"
+    return text
+
+
+def facts(meeting: Meeting) -> list[tuple[str, str]]:
+    """一、会议基本情况 as (label, value) pairs, the same on the printable page and in Word."""
+    place = meeting.location or "—"
+    if meeting.video_link:
+        place += f"（视频会议：{meeting.video_link}）"
+    rows = [("会议时间", cn_datetime(meeting.scheduled_at)), ("纪要定稿", finalised_text(meeting)),
+            ("会议地点", place), ("主持人", host_of(meeting))]
+    recorder = recorder_of(meeting)
+    if recorder:
+        rows.append(("记录人", recorder))
+    rows += [("组织单位", organiser_unit(meeting)), ("组织人", meeting.organiser.name)]
+    return rows
+
+
+def attendance(meeting: Meeting) -> list[tuple[str, str, str]]:
+    """二、参会人员: (organisation code, its Chinese label, who attended and who was absent)."""
+    return [(org, ORGANIZATION_LABELS_ZH[org], attendance_text(members))
+            for org, members in attendees_by_organization(meeting)]
 
 
 def decision_text(item) -> str:
     """评审结论 with its reason/target, as the minutes write it."""
     if not item.decision:
         return "未形成结论"
-    label = service.DECISION_LABELS_ZH[item.decision]
+    label = DECISION_LABELS_ZH[item.decision]
     parts = []
     if item.decision == "approved" and item.target:
         parts.append(f"目标迭代：{item.target}")
@@ -63,6 +117,10 @@ def decision_text(item) -> str:
     elif item.decision == "approved" and item.reason:
         parts.append(f"意见：{item.reason}")
     return label + (f"（{'；'.join(parts)}）" if parts else "")
+
+
+def minutes_title(meeting: Meeting) -> str:
+    return meeting.title if meeting.title.endswith("纪要") else f"{meeting.title}会议纪要"
 
 
 # --- Word ------------------------------------------------------------------------------
@@ -114,20 +172,28 @@ def _cell(cell, text: str, bold: bool = False, size: float = TABLE_SIZE) -> None
     _font(paragraph.add_run(text), BODY_FONT if not bold else HEADING_FONT, size, bold)
 
 
-def _table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float]):
+def _table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float], nowrap: tuple[int, ...] = ()):
+    """A grid table of fixed column widths; the `nowrap` columns keep their text on one line."""
+    from docx.oxml import OxmlElement
     from docx.shared import Cm
 
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
+    table.autofit = False
     for index, text in enumerate(header):
         _cell(table.rows[0].cells[index], text, bold=True)
     for row in rows:
         cells = table.add_row().cells
         for index, text in enumerate(row):
             _cell(cells[index], text)
+    for index, width in enumerate(widths_cm):
+        table.columns[index].width = Cm(width)
     for row in table.rows:
         for index, width in enumerate(widths_cm):
-            row.cells[index].width = Cm(width)
+            cell = row.cells[index]
+            cell.width = Cm(width)
+            if index in nowrap:
+                cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
     return table
 
 
@@ -157,10 +223,6 @@ def _page_number_footer(section) -> None:
     _font(paragraph.add_run(" —"), "宋体", 14)
 
 
-def minutes_title(meeting: Meeting) -> str:
-    return meeting.title if meeting.title.endswith("纪要") else f"{meeting.title}会议纪要"
-
-
 def minutes_docx(meeting: Meeting) -> bytes:
     """The minutes as a .docx file's bytes."""
     from docx import Document
@@ -178,34 +240,22 @@ def minutes_docx(meeting: Meeting) -> bytes:
 
     _para(doc, minutes_title(meeting), font=TITLE_FONT, size=22, bold=True,
           align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    if meeting.finalised:
-        stamp = f"（{cn_date(_local(meeting.finalised_at))}定稿）"
-    else:
-        stamp = "（草稿，未定稿）"
-    _para(doc, stamp, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    if not meeting.finalised:
+        _para(doc, "（草稿，未定稿）", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
 
     _para(doc, "一、会议基本情况", font=HEADING_FONT, size=16)
-    _labelled(doc, "会议时间：", _cn_datetime(meeting.scheduled_at))
-    place = meeting.location or "—"
-    if meeting.video_link:
-        place += f"（视频会议：{meeting.video_link}）"
-    _labelled(doc, "会议地点：", place)
-    _labelled(doc, "主持人：", service.host_of(meeting))
-    recorder = service.recorder_of(meeting)
-    if recorder:
-        _labelled(doc, "记录人：", recorder)
-    _labelled(doc, "组织单位：", issuer(meeting))
-    _labelled(doc, "组织人：", meeting.organiser.name)
+    for label, value in facts(meeting):
+        _labelled(doc, f"{label}：", value)
 
     _para(doc, "二、参会人员", font=HEADING_FONT, size=16)
-    groups = service.attendees_by_organization(meeting)
+    groups = attendance(meeting)
     if not groups:
         _para(doc, "（未登记参会人员）")
-    for org, members in groups:
-        _labelled(doc, f"{service.ORGANIZATION_LABELS_ZH[org]}：", service.attendance_text(members))
+    for _org, label, text in groups:
+        _labelled(doc, f"{label}：", text)
 
     _para(doc, "三、评审事项及结论", font=HEADING_FONT, size=16)
-    items = sorted(meeting.agenda_items, key=lambda i: (i.position, i.id))
+    items = ordered(meeting)
     _para(doc, f"本次会议共评审需求{len(items)}项，逐项讨论情况及评审结论如下：")
     _table(
         doc,
@@ -214,7 +264,8 @@ def minutes_docx(meeting: Meeting) -> bytes:
             [str(n), item.requirement.code, item.requirement.title, item.notes or "—", decision_text(item)]
             for n, item in enumerate(items, start=1)
         ],
-        [1.2, 3.0, 4.0, 4.6, 3.6],
+        ITEM_COLUMNS,
+        nowrap=(1,),
     )
 
     _para(doc, "四、会议意见", font=HEADING_FONT, size=16)
@@ -231,7 +282,8 @@ def minutes_docx(meeting: Meeting) -> bytes:
                  a.requirement.code if a.requirement else "—"]
                 for n, a in enumerate(meeting.action_items, start=1)
             ],
-            [1.2, 7.0, 2.6, 3.0, 2.6],
+            ACTION_COLUMNS,
+            nowrap=(4,),
         )
     else:
         _para(doc, "无。")
@@ -239,13 +291,12 @@ def minutes_docx(meeting: Meeting) -> bytes:
     if meeting.amendments:
         _para(doc, "六、纪要更正记录", font=HEADING_FONT, size=16)
         for n, amendment in enumerate(meeting.amendments, start=1):
-            at = _local(amendment.at)
+            at = local(amendment.at)
             _para(doc, f"{n}. {cn_date(at)} {at:%H:%M} {amendment.author.name}：{amendment.text}")
 
     _para(doc, "")
-    _para(doc, issuer(meeting), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    _para(doc, cn_date(_local(meeting.finalised_at or meeting.scheduled_at)), align=WD_ALIGN_PARAGRAPH.RIGHT,
-          indent=False)
+    _para(doc, organiser_unit(meeting), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _para(doc, meeting_date(meeting), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
 
     buffer = io.BytesIO()
     doc.save(buffer)
@@ -272,7 +323,7 @@ def meeting_ics(meeting: Meeting, uid_domain: str | None = None) -> bytes:
     from icalendar import Calendar
     from icalendar import Event as IcsEvent
 
-    zone = service.local_zone()
+    zone = local_zone()
     start = as_utc(meeting.scheduled_at).astimezone(zone)
     calendar = Calendar()
     calendar.add("prodid", "-//数字财政需求跟踪//review meetings//ZH")
@@ -293,7 +344,7 @@ def meeting_ics(meeting: Meeting, uid_domain: str | None = None) -> bytes:
         event.add("location", location)
     if meeting.video_link.startswith(("http://", "https://")):
         event.add("url", meeting.video_link)
-    items = sorted(meeting.agenda_items, key=lambda i: (i.position, i.id))
+    items = ordered(meeting)
     lines = ["需求评审会议程："] + [
         f"{n}. {item.requirement.code} {item.requirement.title}" for n, item in enumerate(items, start=1)
     ]
