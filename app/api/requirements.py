@@ -8,6 +8,7 @@ from app.schemas.requirement import (
     AttachmentSchema,
     CommentSchema,
     EventSchema,
+    MovesSchema,
     RequirementCreateSchema,
     RequirementPageSchema,
     RequirementPatchSchema,
@@ -15,7 +16,7 @@ from app.schemas.requirement import (
     RequirementSchema,
     TransitionSchema,
 )
-from app.services import paging, permissions, requirements
+from app.services import paging, requirements
 from app.services.errors import Msg, ValidationFailed
 
 blp = make_blueprint("requirements", "Requirements, their workflow and timeline")
@@ -53,11 +54,10 @@ class RequirementItem(MethodView):
 
 @blp.route("/requirements/<int:requirement_id>/transitions")
 class Transitions(MethodView):
-    @blp.response(200)
+    @blp.response(200, MovesSchema)
     def get(self, requirement_id):
         """The moves you may make now."""
-        req = requirements.get_for(actor(), requirement_id)
-        return {"status": req.status, "allowed": permissions.transitions_for(actor(), req)}
+        return requirements.moves(actor(), requirements.get_for(actor(), requirement_id))
 
     @blp.arguments(TransitionSchema)
     @blp.response(200, RequirementSchema)

@@ -110,6 +110,13 @@ class TransitionSchema(StrictSchema):
     duplicate_of = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
 
 
+class MovesSchema(Schema):
+    """The moves a user may make on a requirement now."""
+
+    status = fields.String()
+    allowed = fields.List(fields.String(), attribute="allowed")
+
+
 class CommentSchema(StrictSchema):
     body = fields.String(required=True, validate=validate.Length(min=1, max=10000))
 

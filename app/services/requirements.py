@@ -278,6 +278,17 @@ def transition(
     return req
 
 
+@dataclass(frozen=True)
+class Moves:
+    status: str
+    allowed: list[str]
+
+
+def moves(user: User, req: Requirement) -> Moves:
+    """The requirement's status and the moves `user` may make from it now."""
+    return Moves(req.status, permissions.transitions_for(user, req))
+
+
 def comment(actor: User, req: Requirement, body: str) -> Event:
     permissions.require(actor, "comment", req)
     body = body.strip()

@@ -1,7 +1,9 @@
 """Hypermedia views: load the form with the schema, call the service, render a page or a block."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, g, redirect, request, url_for
+from flask import Blueprint, Flask, g, redirect, url_for
+from htmx_flask import make_response as htmx_response
+from htmx_flask import request
 from flask_login import current_user
 
 from app.extensions import db, login_manager
@@ -20,11 +22,8 @@ def _load_user(user_id: str) -> User | None:
 @login_manager.unauthorized_handler
 def _unauthorized():
     target = url_for("web.login", next=request.full_path if request.method == "GET" else None)
-    if request.headers.get("HX-Request") == "true":
-        response = redirect(target)
-        response.status_code = 200
-        response.headers["HX-Redirect"] = target
-        return response
+    if request.htmx:
+        return htmx_response("", 200, redirect=target)
     return redirect(target)
 
 
