@@ -6,7 +6,12 @@ FLASK   = $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install install-test translations translations-update db demo clean bench
+# `make lock` regenerates the lock files with this tool, pinned so that every developer's lock agrees
+UV_VERSION = 0.13.8
+UV = $(VENV)/uv-$(UV_VERSION)/bin/uv
+PIP_INSTALL = $(BIN)/python -m pip install -q --disable-pip-version-check
+
+.PHONY: run test install install-test translations translations-update db demo clean bench lock
 
 ## Install, migrate, load reference and demo data, serve on http://127.0.0.1:5000
 run: install translations db demo
@@ -20,16 +25,30 @@ test: install-test translations
 install: $(VENV)/.run-installed
 install-test: $(VENV)/.test-installed
 
-$(VENV)/.run-installed: requirements.txt
+# The exact versions of requirements.lock, then the app itself (editable: the tree is the install)
+$(VENV)/.run-installed: requirements.lock pyproject.toml
 	scripts/system-deps.sh run
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PIP_INSTALL) -r requirements.lock
+	$(PIP_INSTALL) --no-deps -e .
 	touch $@
 
-$(VENV)/.test-installed: requirements.txt requirements-test.txt $(VENV)/.run-installed
+$(VENV)/.test-installed: requirements-test.lock $(VENV)/.run-installed
 	scripts/system-deps.sh test
-	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-test.txt
+	$(PIP_INSTALL) -r requirements-test.lock
 	touch $@
+
+## Regenerate requirements.lock and requirements-test.lock from pyproject.toml, keeping the versions
+## already locked (`make lock UPGRADE="--upgrade"` or `--upgrade-package NAME` moves them)
+lock: $(UV)
+	$(UV) pip compile -q pyproject.toml --universal --python-version 3.11 $(UPGRADE) \
+		--custom-compile-command "make lock" -o requirements.lock
+	$(UV) pip compile -q pyproject.toml --extra test --universal --python-version 3.11 $(UPGRADE) \
+		--custom-compile-command "make lock" -o requirements-test.lock
+
+$(UV):
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) --target $(VENV)/uv-$(UV_VERSION) uv==$(UV_VERSION)
 
 translations: install
 	$(BIN)/pybabel compile -d app/translations --statistics

@@ -1,6 +1,8 @@
 """Shared fixtures: one app per worker with a fresh database per test, users of each role, API clients.
 
-`app` gives no app context; tests that call services or `db` directly use `app_ctx`."""
+`app` gives no app context; tests that call services or `db` directly use `app_ctx` (a module of
+them: `pytestmark = pytest.mark.usefixtures("app_ctx")`), fixtures push a short one. Costly data
+(the demo data) is loaded once per worker through `seed_once` and copied to each test."""
 from __future__ import annotations
 
 import copy
