@@ -68,6 +68,7 @@ demo: install
 bench: install
 	$(BIN)/python bench/bench_requirements.py
 	$(BIN)/python bench/bench_verification.py
+	$(BIN)/python bench/bench_stats.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

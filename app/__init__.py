@@ -39,6 +39,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.from_object(Config)
     app.config.from_prefixed_env()
+    # every JSON answer (API, errors) sends Chinese as UTF-8, not \\uXXXX escapes (a third the size)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     if test_config:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)

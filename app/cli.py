@@ -59,7 +59,22 @@ def import_run_report(run_id, report):
     verification_cli.import_report(run_id, report, click.echo)
 
 
+search_cli = AppGroup("search", help="The requirement search index.")
+
+
+@search_cli.command("reindex")
+def search_reindex():
+    """Rebuild the full-text index of every requirement (after a bulk load or a restore)."""
+    from app.extensions import db
+    from app.services import search
+
+    count = search.reindex()
+    db.session.commit()
+    click.echo(f"Search index rebuilt: {count} requirements.")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(search_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(features_cli)
     app.cli.add_command(runs_cli)

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, inspect
 
 from app import create_app
 from app.extensions import db
+from app.models.search_index import include_object
 
 TABLES = {
     "region",
@@ -64,7 +65,7 @@ def test_upgrade_to_head_matches_models_and_downgrades_to_base(empty_app):
 
     with db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
+            connection, opts={"compare_type": True, "render_as_batch": True, "include_object": include_object}
         )
         assert context.get_current_revision() is not None
         diff = compare_metadata(context, db.metadata)

@@ -64,8 +64,11 @@ def init_app(app: Flask) -> None:
         requirements_api,
         reference_api,
         users_api,
+        __import__("app.api.duplicates", fromlist=["blp"]),
         __import__("app.api.meetings", fromlist=["blp"]),
         __import__("app.api.verification", fromlist=["blp"]),
+        __import__("app.api.releases", fromlist=["blp"]),
+        __import__("app.api.stats", fromlist=["blp"]),
     ]
     for module in modules:
         csrf.exempt(module.blp)

@@ -64,7 +64,8 @@ class Transitions(MethodView):
     def post(self, data, requirement_id):
         """Move the requirement; 409 names the current status and the allowed moves."""
         req = requirements.get_for(actor(), requirement_id)
-        return requirements.transition(actor(), req, data["to"], data["reason"], data["duplicate_of"])
+        return requirements.transition(actor(), req, data["to"], data["reason"], data["duplicate_of"],
+                                       data["release_id"])
 
 
 @blp.route("/requirements/<int:requirement_id>/comments")

@@ -6,6 +6,7 @@ from flask.views import MethodView
 
 from app.api import actor, make_blueprint
 from app.schemas.common import PageQuerySchema
+from app.schemas.release import ReleaseEditSchema
 from app.schemas.verification import (
     AttemptSchema,
     BulkResultSchema,
@@ -30,7 +31,7 @@ from app.schemas.verification import (
     ScenarioPageSchema,
     ScenarioQuerySchema,
 )
-from app.services import scenarios, verification
+from app.services import releases, scenarios, verification
 from app.services.errors import Msg, ValidationFailed
 from app.services.paging import paginate
 
@@ -107,6 +108,14 @@ class ReleaseItem(MethodView):
     @blp.response(200, ReleaseDetailSchema)
     def get(self, release_id):
         """A release with the runs of it in your scope."""
+        return verification.release_detail(actor(), release_id)
+
+    @blp.arguments(ReleaseEditSchema)
+    @blp.response(200, ReleaseDetailSchema)
+    def patch(self, data, release_id):
+        """Edit the roles that must sign, in order (managers, while planned or in acceptance, before
+        anyone signed), and the build label."""
+        releases.edit(actor(), releases.get(actor(), release_id), data)
         return verification.release_detail(actor(), release_id)
 
 

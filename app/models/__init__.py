@@ -22,6 +22,10 @@ from app.models.verification import (
     ScenarioVersion,
 )
 from app.models.meeting import ActionItem, AgendaItem, Attendee, Feedback, Meeting, MeetingAmendment
+from app.models.taskforce import NotableCase
+from app.models.proposer import Proposer
+from app.models import search_index  # noqa: F401  (the search index DDL hook)
+from app.models.release import ReleaseEvent, ReleaseRequirement, ReleaseSignoff, ReleaseWaiver
 
 __all__ = [
     "ActionItem",
@@ -30,12 +34,14 @@ __all__ = [
     "Feedback",
     "Meeting",
     "MeetingAmendment",
+    "NotableCase",
     "LOOKUP_KINDS",
     "ApiToken",
     "Attachment",
     "CodeSequence",
     "Event",
     "Lookup",
+    "Proposer",
     "Region",
     "Requirement",
     "User",
@@ -43,6 +49,10 @@ __all__ = [
     "FeatureFile",
     "FeatureRevision",
     "Release",
+    "ReleaseEvent",
+    "ReleaseRequirement",
+    "ReleaseSignoff",
+    "ReleaseWaiver",
     "Run",
     "RunResult",
     "RunScenario",

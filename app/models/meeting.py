@@ -128,21 +128,26 @@ class ActionItem(db.Model):
 
 
 class Feedback(db.Model):
-    """What a meeting decided for a proposer's requirement (rejected / needs_info) and why."""
+    """Feedback to a requirement's proposers: what a meeting decided (rejected / needs_info) and
+    why, or (decision `duplicate`, no meeting) that the proposer's requirement was merged into
+    `original`, one record per merged proposer."""
 
     __tablename__ = "requirement_feedback"
     __table_args__ = (Index("ix_requirement_feedback_req", "requirement_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"))
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
+    proposer_id: Mapped[int | None] = mapped_column(ForeignKey("requirement_proposer.id"), index=True)
+    original_id: Mapped[int | None] = mapped_column(ForeignKey("requirement.id"), index=True)
     decision: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
 
-    meeting: Mapped[Meeting] = relationship(lazy="joined")
-    requirement: Mapped[Requirement] = relationship()
+    meeting: Mapped[Meeting | None] = relationship(lazy="joined")
+    requirement: Mapped[Requirement] = relationship(foreign_keys=[requirement_id])
+    original: Mapped[Requirement | None] = relationship(foreign_keys=[original_id])
 
 
 class MeetingAmendment(db.Model):

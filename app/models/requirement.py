@@ -38,6 +38,10 @@ class Requirement(db.Model):
         # the commonest list: one status, newest first (walks the index, stops after a page)
         Index("ix_requirement_status_created", "status", "created_at", "id"),
         Index("ix_requirement_domain_created", "domain", "created_at", "id"),
+        # the task force's figures (app.services.stats): counts grouped by any of these columns,
+        # and overdue / at-risk counts, read from an index alone (narrower than the table)
+        Index("ix_requirement_stats", "region_id", "status", "domain", "type", "channel", "priority", "created_at"),
+        Index("ix_requirement_due_region_status", "due_date", "region_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,7 +85,11 @@ class Event(db.Model):
     """One entry of a requirement's timeline. Rows are only ever inserted."""
 
     __tablename__ = "requirement_event"
-    __table_args__ = (Index("ix_requirement_event_req", "requirement_id", "id"),)
+    __table_args__ = (
+        Index("ix_requirement_event_req", "requirement_id", "id"),
+        # moves of a kind within a period (the task force's lead times and resolved counts)
+        Index("ix_requirement_event_kind_at", "kind", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"))

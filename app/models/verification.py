@@ -143,6 +143,17 @@ class Release(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # lifecycle (app.services.releases.lifecycle): planned → in_acceptance → accepted | rejected …
+    status: Mapped[str] = mapped_column(String(20), default="planned", index=True)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the build under acceptance (a fixed build delivered after a rejection records its label)
+    build: Mapped[str] = mapped_column(String(100), default="")
+    # the roles that must sign the acceptance, in order
+    signoff_roles: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["manager", "reviewer"])
+    # sign-offs start again in a new round after each return to in_acceptance
+    signoff_round: Mapped[int] = mapped_column(default=1)
+    # the acceptance report as signed, frozen when the release is accepted
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     created_by: Mapped[User] = relationship(lazy="joined")
 

@@ -221,7 +221,10 @@ class FeedbackSchema(Schema):
     id = fields.Integer()
     requirement_id = fields.Integer()
     meeting_id = fields.Integer()
-    meeting_title = fields.Function(lambda f: f.meeting.title)
+    meeting_title = fields.Function(lambda f: f.meeting.title if f.meeting else None)
+    # a merge's feedback: the proposer told, and the original their requirement joined
+    proposer_id = fields.Integer(allow_none=True)
+    original = fields.Function(lambda f: f.original.code if f.original else None)
     decision = fields.String()
     decision_label = fields.Function(lambda f: workflow.label(f.decision))
     reason = fields.String()

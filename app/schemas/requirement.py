@@ -62,10 +62,23 @@ class RequirementQuerySchema(PageQuerySchema):
     channel = DelimitedList(fields.String())
     region = fields.String()
     assignee = fields.String()
+    # filed on or after / on or before these days (Beijing time), e.g. a month's bar on the dashboard
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+    # due on or after / on or before these days (the dashboard's overdue and at-risk counts)
+    due_from = fields.Date()
+    due_to = fields.Date()
     q = fields.String(validate=validate.Length(max=200))
     sort = fields.String(
         validate=validate.OneOf([p + s for s in requirements.SORTS for p in ("", "-")])
     )
+
+
+def _release_of(req) -> dict | None:
+    from app.services.releases import release_of
+
+    release = release_of(req)
+    return {"id": release.id, "version": release.version} if release else None
 
 
 class RequirementSchema(Schema):
@@ -92,6 +105,8 @@ class RequirementSchema(Schema):
     due_date = fields.Date(allow_none=True)
     external_ref = fields.String()
     duplicate_of = fields.Function(lambda r: r.duplicate_of.code if r.duplicate_of else None)
+    # the release carrying it ({id, version}) or null (app.services.releases)
+    release = fields.Function(lambda r: _release_of(r))
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
     status_changed_at = UtcDateTime()
@@ -108,6 +123,8 @@ class TransitionSchema(StrictSchema):
     to = fields.String(required=True, validate=validate.OneOf(workflow.STATUSES))
     reason = fields.String(validate=validate.Length(max=2000), load_default=None, allow_none=True)
     duplicate_of = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    # the release a move to `scheduled` schedules it into (an open release)
+    release_id = fields.Integer(load_default=None, allow_none=True, strict=True)
 
 
 class MovesSchema(Schema):

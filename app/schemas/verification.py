@@ -11,6 +11,7 @@ from app.config import Config
 from app.models.verification import ENVIRONMENTS, RESULT_STATUSES
 from app.schemas.common import LookupCode, PageQuerySchema, StrictSchema, UtcDateTime
 from app.schemas.reference import RegionSchema
+from app.services.releases.lifecycle import label as release_label
 
 VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
 
@@ -198,11 +199,17 @@ class ReleaseSchema(Schema):
     id = fields.Integer()
     version = fields.String()
     name = fields.String()
+    status = fields.String()
+    # a Function is handed the object (a Release, or a ReleaseDetail holding one)
+    status_label = fields.Function(lambda r: release_label(getattr(r, "release", r).status))
+    build = fields.String()
+    signoff_roles = fields.List(fields.String())
     planned_date = fields.Date(allow_none=True)
     domains = fields.List(fields.String())
     notes = fields.String()
     created_by = fields.String(attribute="created_by.username")
     created_at = UtcDateTime()
+    status_changed_at = UtcDateTime()
 
 
 class ReleaseDetailSchema(ReadModelSchema, ReleaseSchema):

@@ -42,19 +42,21 @@ ACTIONS = (
     "record_results",
     # a review outcome (approved, rejected, needs_info, deferred) outside a review meeting
     "decide_outside_meeting",
+    # a release's acceptance: accept a failed or blocked scenario with a reason (有条件通过)
+    "waive",
 )
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # administrators run the system, not the business: review decisions stay with the teams
-    "admin": frozenset(ACTIONS) - {"decide_outside_meeting"},
+    "admin": frozenset(ACTIONS) - {"decide_outside_meeting", "waive"},
     "manager": frozenset(
         {"view", "create", "edit", "assess", "comment", "attach", "transition", "manage_meetings", "decide",
-         "manage_scenarios", "manage_releases", "record_results", "decide_outside_meeting"}
+         "manage_scenarios", "manage_releases", "record_results", "decide_outside_meeting", "waive"}
     ),
     "engineer": frozenset(
         {"view", "create", "edit", "comment", "attach", "transition", "manage_scenarios", "record_results"}
     ),
-    "reviewer": frozenset({"view", "comment", "transition", "decide", "decide_outside_meeting"}),
+    "reviewer": frozenset({"view", "comment", "transition", "decide", "decide_outside_meeting", "waive"}),
     "taskforce": frozenset({"view"}),
 }
 

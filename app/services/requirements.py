@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
 from flask import current_app
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Attachment, CodeSequence, Event, Region, Requirement, User
-from app.services import files, permissions, reference, workflow
+from app.services import duplicates, files, periods, permissions, reference, workflow
+from app.services import search as text_search
 from app.services.errors import Msg, NotFound, StaleVersion, ValidationFailed
 from app.services.uow import unit_of_work
 from app.utils import as_utc, utcnow
@@ -113,6 +114,14 @@ def search(user: User, filters: dict[str, Any]):
         if region is None:
             raise ValidationFailed.field("region", Msg("Unknown region '%(code)s'.", code=filters["region"]))
         stmt = stmt.where(Requirement.region_id.in_(Region.subtree_ids(region)))
+    if filters.get("date_from"):
+        stmt = stmt.where(Requirement.created_at >= periods.day_start_utc(filters["date_from"]))
+    if filters.get("date_to"):
+        stmt = stmt.where(Requirement.created_at < periods.day_start_utc(filters["date_to"] + timedelta(days=1)))
+    if filters.get("due_from"):
+        stmt = stmt.where(Requirement.due_date >= filters["due_from"])
+    if filters.get("due_to"):
+        stmt = stmt.where(Requirement.due_date <= filters["due_to"])
     assignee = filters.get("assignee")
     if assignee:
         if assignee == "none":
@@ -123,15 +132,11 @@ def search(user: User, filters: dict[str, Any]):
             )
     q = (filters.get("q") or "").strip()
     if q:
-        # the user's % and _ are literal characters, not wildcards
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            or_(
-                Requirement.title.ilike(like, escape="\\"),
-                Requirement.description.ilike(like, escape="\\"),
-                Requirement.code == q,
-            )
-        )
+        # the full-text index (code, title, description, module, units, comments); ranked by
+        # relevance unless a sort is asked for (app.services.search)
+        stmt, ranked = text_search.apply(stmt, q, rank=not filters.get("sort"))
+        if ranked:
+            return stmt.order_by(Requirement.id.desc())
     sort = filters.get("sort") or "-created"
     desc = sort.startswith("-")
     columns = SORTS.get(sort.lstrip("-"), SORTS["created"])
@@ -192,9 +197,11 @@ def create(actor: User, data: dict[str, Any]) -> Requirement:
         )
         db.session.add(req)
         db.session.flush()
+        duplicates.add_first_proposer(req)
         _event(req, actor, "created", status="submitted")
         if assignee is not None:
             _event(req, actor, "assigned", before=None, after=assignee.username, after_name=assignee.name)
+        text_search.index(req)
     return req
 
 
@@ -255,13 +262,24 @@ def update_fields(actor: User, req: Requirement, data: dict[str, Any]) -> Requir
                 else:
                     _event(req, actor, "field_changed", field=field, before=before, after=after)
             db.session.flush()
+            if {f for f, _b, _a in changes} & {"proposer_name", "proposer_unit", "proposer_contact", "region"}:
+                duplicates.sync_first_proposer(req)
+            text_search.index(req)
     return req
 
 
 def transition(
-    actor: User, req: Requirement, to: str, reason: str | None = None, duplicate_of: str | None = None
+    actor: User, req: Requirement, to: str, reason: str | None = None, duplicate_of: str | None = None,
+    release_id: int | None = None,
 ) -> Requirement:
     permissions.require(actor, "transition", req)
+    # a requirement is scheduled into a release and taken out of it by the release's use cases
+    from app.services import releases
+
+    if release_id is not None or releases.membership_of(req) is not None:
+        handled = releases.requirement_move(actor, req, to, reason, release_id)
+        if handled is not None:
+            return handled
     try:
         original = get_by_code_for(actor, duplicate_of) if duplicate_of else None
     except NotFound:  # bad input in the body, not a missing resource: 422 naming the field
@@ -275,6 +293,9 @@ def transition(
     with unit_of_work(Msg("%(code)s was changed by someone else meanwhile; reload.", code=req.code)):
         workflow.apply_transition(req, to, actor, reason, original)
         req.updated_at = utcnow()
+        if to == "duplicate" and original is not None:
+            # the original gains the proposers and attachments; both timelines say so
+            duplicates.absorb(actor, req, original, reason or "")
     return req
 
 
@@ -296,6 +317,7 @@ def comment(actor: User, req: Requirement, body: str) -> Event:
         raise ValidationFailed.field("body", Msg("A comment cannot be empty."))
     with unit_of_work():
         event = _event(req, actor, "comment", body=body)
+        text_search.index(req)
     return event
 
 

@@ -33,6 +33,8 @@ KIND_LABELS = {
     "comment": _l("Comment"),
     "attachment": _l("Attachment"),
     "assigned": _l("Assignment"),
+    "merged_in": _l("Duplicate merged in"),
+    "merge_undone": _l("Merge undone"),
 }
 
 
@@ -91,6 +93,8 @@ def describe(event: Event) -> str:
         )
         if data.get("duplicate_of"):
             text += _(" (merged into %(code)s)", code=data["duplicate_of"])
+        if data.get("merge_undone"):
+            text += _(" (merge into %(code)s undone)", code=data["merge_undone"])
         if data.get("outside_meeting"):
             text += _("; decided outside a review meeting")
         if data.get("reason"):
@@ -105,11 +109,24 @@ def describe(event: Event) -> str:
                     text += _("; deferred until: %(until)s", until=until)
             elif context.get("target"):
                 text += _("; target: %(target)s", target=context["target"])
+        if context.get("release_version"):
+            text += _("; release: %(version)s", version=context["release_version"])
         return text
     if event.kind == "comment":
         return _short(data.get("body"), 200)
     if event.kind == "attachment":
         return _("Attached %(name)s", name=data.get("filename", ""))
+    if event.kind in ("merged_in", "merge_undone"):
+        who = "、".join(data.get("proposers") or []) or "—"
+        if event.kind == "merged_in":
+            text = _("%(code)s merged in as a duplicate; its proposers join this one: %(who)s", code=data.get("duplicate", ""),
+                     who=who)
+        else:
+            text = _("Merge of %(code)s undone; its proposers went back to it: %(who)s", code=data.get("duplicate", ""),
+                     who=who)
+        if data.get("reason"):
+            text += _("; reason: %(reason)s", reason=data["reason"])
+        return text
     if event.kind == "assigned":
         return _(
             "Assignee: %(before)s → %(after)s",

@@ -36,6 +36,7 @@ from app.models import (
 )
 from app.models.verification import RESULT_STATUSES
 from app.services import files, permissions, reports
+from app.services import releases as release_lifecycle
 from app.services import scenarios as scenarios_service
 from app.services.errors import Conflict, Msg, NotFound, ValidationFailed
 from app.services.paging import Page
@@ -229,6 +230,8 @@ def create_run(actor: User, release: Release, data: dict[str, Any]) -> Run:
              "source": "", "created_at": now}
             for rs_id, steps in frozen
         ])
+        # on the release's timeline; the first acceptance run starts its acceptance testing
+        release_lifecycle.on_run_started(actor, release, run)
     return run
 
 

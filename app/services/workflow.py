@@ -44,7 +44,8 @@ _FORWARD: dict[str, tuple[str, ...]] = {
     "needs_info": ("assessing",),
     "deferred": ("awaiting_review",),
     "approved": ("scheduled",),
-    "scheduled": ("in_verification",),
+    # taken out of its release again while it is still scheduled (app.services.releases)
+    "scheduled": ("in_verification", "approved"),
     "in_verification": ("verified", "verification_failed"),
     "verification_failed": ("scheduled",),
     "verified": ("released",),
@@ -91,8 +92,10 @@ def allowed_targets(status: str) -> tuple[str, ...]:
 
 
 def is_outside_meeting(to: str, context: dict | None) -> bool:
-    """A review outcome applied by anything but a review meeting's minutes."""
-    return to in REVIEW_OUTCOMES and not (context or {}).get("meeting_id")
+    """A review outcome applied by anything but a review meeting's minutes (a requirement taken
+    out of its release goes back to `approved`: that repeats no decision)."""
+    context = context or {}
+    return to in REVIEW_OUTCOMES and not context.get("meeting_id") and not context.get("release_id")
 
 
 def check_legal(req: Requirement, to: str) -> None:

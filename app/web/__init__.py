@@ -53,6 +53,9 @@ def init_app(app: Flask) -> None:
     from app.web import admin, auth, helpers, requirements  # noqa: F401  (routes)
     from app.web import meetings  # noqa: F401  (routes)
     from app.web import verification  # noqa: F401  (routes)
+    from app.web import releases  # noqa: F401  (routes)
+    from app.web import taskforce  # noqa: F401  (routes)
+    from app.web import duplicates  # noqa: F401  (routes)
 
     helpers.init_app(app)
     app.after_request(_security_headers)

@@ -32,6 +32,9 @@ def login():
             errors, values = {"_schema": [_("Wrong username or password.")]}, request.form.to_dict()
         else:
             login_user(user)
+            if user.role == "taskforce" and not data.get("next"):
+                # the task force lands on its desk; everyone else on the list
+                return redirect(url_for("web.dashboard"))
             return redirect(_safe_next(data.get("next")))
         return render_template("auth/login.html", errors=errors, values=values), 422
     return render_template("auth/login.html", errors=errors, values=values)

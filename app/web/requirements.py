@@ -143,7 +143,7 @@ def requirement_transition(requirement_id: int):
     req = requirements.get_for(g.user, requirement_id)
     form = FormSubmission(TransitionSchema())
     if not form.submit(lambda data: requirements.transition(g.user, req, data["to"], data["reason"],
-                                                            data["duplicate_of"])):
+                                                            data["duplicate_of"], data["release_id"])):
         context = _detail_context(req, errors=form.errors, attempted=form.values.get("to"))
         return render_block(DETAIL_TEMPLATE, "actions", **context), form.status
     return htmx_response(_detail_blocks(req, "actions", skip="actions_oob"), trigger="requirement-changed")

@@ -19,9 +19,12 @@ from app.schemas.verification import (
     StepResultSchema,
 )
 from app.services import permissions, reference, scenarios, verification
+from app.services import releases as releases_service
+from app.services.releases import lifecycle as release_lifecycle
 from app.services.errors import Msg, ValidationFailed
 from app.services.paging import paginate
 from app.web import bp
+from app.web.releases import release_page_context
 from app.web.helpers import (
     FormSubmission,
     display_labels,
@@ -161,7 +164,12 @@ def scenario_detail(scenario_id: int):
 
 
 def _releases_context(**extra):
-    return dict(releases=verification.releases(g.user), domain_lookups=reference.lookups("domain"),
+    status = request.args.get("status") or None
+    status = status if status in release_lifecycle.STATUSES else None
+    q = (request.args.get("q") or "").strip()[:100] or None
+    items = releases_service.listing(g.user, status, q)
+    return dict(releases=items, progress=releases_service.progress(items), statuses=release_lifecycle.STATUSES,
+                filters={"status": status or "", "q": q or ""}, domain_lookups=reference.lookups("domain"),
                 labels=display_labels(), errors=extra.pop("errors", {}), values=extra.pop("values", {}), **extra)
 
 
@@ -173,6 +181,8 @@ def release_list():
             return htmx_redirect(url_for("web.release_detail", release_id=form.result.id))
         context = _releases_context(errors=form.errors, values=form.values)
         return render_page_or_block(RELEASES_TEMPLATE, "form", **context), form.status
+    if wants_fragment():
+        return render_block(RELEASES_TEMPLATE, "release_rows", **_releases_context())
     return render_template(RELEASES_TEMPLATE, **_releases_context())
 
 
@@ -182,7 +192,7 @@ def _release_context(release, **extra):
         release=release, runs=runs, run_totals={run.id: verification.totals(run) for run in runs},
         environments=ENVIRONMENTS, regions=reference.regions(g.user.region), domain_lookups=reference.lookups("domain"),
         labels=display_labels(), errors=extra.pop("errors", {}), values=extra.pop("values", None) or {},
-        tag_options=scenarios.tag_counts(), **extra,
+        tag_options=scenarios.tag_counts(), **release_page_context(release), **extra,
     )
 
 

@@ -556,7 +556,7 @@ def test_answers_keep_their_fields_now_that_schemas_serialise(manager, run, libr
 
     release = manager.get(f"/api/v1/releases/{run['release_id']}").json
     assert set(release) == {"id", "version", "name", "planned_date", "domains", "notes", "created_by", "created_at",
-                            "runs"}
+                            "runs", "status", "status_label", "status_changed_at", "build", "signoff_roles"}
     assert [set(r) for r in release["runs"]] == [{"id", "release_id", "environment", "region", "scenario_count",
                                                   "created_at"}]
 

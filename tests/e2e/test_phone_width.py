@@ -106,6 +106,8 @@ def test_every_main_page_fits_a_phone(demo_site, browser, sign_in):
             f"/requirements/{ids['requirement']}",
             f"/requirements/{ids['editable']}/edit",
             "/requirements/new",
+            "/requirements?q=%E9%80%80%E6%AC%BE",  # search with matched words marked
+            "/requirements/duplicates",
             "/meetings",
             "/meetings?when=past",
             "/meetings/new",

@@ -22,11 +22,11 @@ PARK = Region(code="445200Y01", name="揭阳产业转移工业园", level="park"
 FAKE = Region(code="4452", name="虚构", level="city", path="/440000/4452/")
 
 EXPECTED_ACTIONS = {
-    "admin": set(permissions.ACTIONS) - {"decide_outside_meeting"},
+    "admin": set(permissions.ACTIONS) - {"decide_outside_meeting", "waive"},
     "manager": {"view", "create", "edit", "assess", "comment", "attach", "transition", "manage_meetings", "decide",
-                "manage_scenarios", "manage_releases", "record_results", "decide_outside_meeting"},
+                "manage_scenarios", "manage_releases", "record_results", "decide_outside_meeting", "waive"},
     "engineer": {"view", "create", "edit", "comment", "attach", "transition", "manage_scenarios", "record_results"},
-    "reviewer": {"view", "comment", "transition", "decide", "decide_outside_meeting"},
+    "reviewer": {"view", "comment", "transition", "decide", "decide_outside_meeting", "waive"},
     "taskforce": {"view"},
 }
 EXPECTED_TRANSITIONS = {
@@ -53,7 +53,7 @@ def test_actions_are_the_documented_ones():
     assert set(permissions.ACTIONS) == {
         "view", "create", "edit", "assess", "comment", "attach", "transition", "manage_users",
         "manage_reference", "manage_meetings", "decide", "manage_scenarios", "manage_releases", "record_results",
-        "decide_outside_meeting",
+        "decide_outside_meeting", "waive",
     }
 
 

@@ -17,6 +17,7 @@ LEGAL = [
     ("deferred", "awaiting_review"),
     ("approved", "scheduled"),
     ("scheduled", "in_verification"),
+    ("scheduled", "approved"),
     ("in_verification", "verified"),
     ("in_verification", "verification_failed"),
     ("verification_failed", "scheduled"),

@@ -11,7 +11,6 @@ so the two read the same. Documents are Chinese whatever the reader's language.
 """
 from __future__ import annotations
 
-import io
 from datetime import timedelta, timezone
 
 from app.models import Meeting
@@ -26,21 +25,13 @@ from app.services.meetings.minutes import (
 )
 from app.services.meetings.times import finalised_early, local, local_zone
 from app.utils import as_utc
-
-TITLE_FONT = "方正小标宋简体"
-HEADING_FONT = "黑体"
-BODY_FONT = "仿宋_GB2312"
-BODY_SIZE = 16  # 三号
-TABLE_SIZE = 12  # 小四
+from app.services.documents.word import BODY_FONT, BODY_SIZE, HEADING_FONT, TABLE_SIZE, TITLE_FONT  # noqa: F401
+from app.services.documents.word import cn_date, finance_bureau  # noqa: F401  (shared with the reports)
+from app.services.documents import word
 # Columns of the reviewed-items and action-item tables (cm; the A4 text width is 15.6 cm). A
 # requirement code (REQ-2026-0001) never wraps: its column fits it and its cells are no-wrap.
 ITEM_COLUMNS = [1.1, 3.3, 3.6, 4.0, 3.6]
 ACTION_COLUMNS = [1.1, 6.0, 2.4, 2.8, 3.3]
-
-
-def cn_date(value) -> str:
-    """2027年3月31日 (official documents do not zero-pad)."""
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def cn_datetime(value) -> str:
@@ -53,11 +44,6 @@ def cn_datetime(value) -> str:
 def meeting_date(meeting: Meeting) -> str:
     """The day the meeting was held (scheduled): the date the minutes bear."""
     return cn_date(local(meeting.scheduled_at))
-
-
-def finance_bureau(region) -> str:
-    """The finance department of a region: 广东省财政厅, 揭阳市财政局, 榕城区财政局."""
-    return f"{region.name}财政厅" if region.level == "province" else f"{region.name}财政局"
 
 
 def organiser_unit(meeting: Meeting) -> str:
@@ -126,117 +112,21 @@ def minutes_title(meeting: Meeting) -> str:
 # --- Word ------------------------------------------------------------------------------
 
 
-def _font(run, name: str, size: float, bold: bool = False) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), name)
-    fonts.set(qn("w:ascii"), name)
-    fonts.set(qn("w:hAnsi"), name)
+# the official layout's pieces live in app.services.documents.word (shared with the reports)
+_font = word.font
+_labelled = word.labelled
+_table = word.table
 
 
 def _para(doc, text: str = "", *, font=BODY_FONT, size=BODY_SIZE, bold=False, align=None, indent=True):
-    from docx.shared import Pt
-
-    paragraph = doc.add_paragraph()
-    if align is not None:
-        paragraph.alignment = align
-    fmt = paragraph.paragraph_format
-    fmt.space_after = Pt(4)
-    fmt.line_spacing = 1.4
-    if indent:
-        fmt.first_line_indent = Pt(size * 2)
-    if text:
-        _font(paragraph.add_run(text), font, size, bold)
-    return paragraph
-
-
-def _labelled(doc, label: str, value: str):
-    paragraph = _para(doc)
-    _font(paragraph.add_run(label), BODY_FONT, BODY_SIZE, bold=True)
-    _font(paragraph.add_run(value), BODY_FONT, BODY_SIZE)
-    return paragraph
-
-
-def _cell(cell, text: str, bold: bool = False, size: float = TABLE_SIZE) -> None:
-    cell.text = ""
-    paragraph = cell.paragraphs[0]
-    _font(paragraph.add_run(text), BODY_FONT if not bold else HEADING_FONT, size, bold)
-
-
-def _table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float], nowrap: tuple[int, ...] = ()):
-    """A grid table of fixed column widths; the `nowrap` columns keep their text on one line."""
-    from docx.oxml import OxmlElement
-    from docx.shared import Cm
-
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    table.autofit = False
-    for index, text in enumerate(header):
-        _cell(table.rows[0].cells[index], text, bold=True)
-    for row in rows:
-        cells = table.add_row().cells
-        for index, text in enumerate(row):
-            _cell(cells[index], text)
-    for index, width in enumerate(widths_cm):
-        table.columns[index].width = Cm(width)
-    for row in table.rows:
-        for index, width in enumerate(widths_cm):
-            cell = row.cells[index]
-            cell.width = Cm(width)
-            if index in nowrap:
-                cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
-    return table
-
-
-def _page_number_footer(section) -> None:
-    """"— 1 —" centred in the footer: a PAGE field Word fills in."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    paragraph = section.footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(paragraph.add_run("— "), "宋体", 14)
-    run = paragraph.add_run()
-    _font(run, "宋体", 14)
-    for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1"), ("end", None)):
-        if kind:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        elif text == "PAGE":
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = " PAGE "
-        else:
-            element = OxmlElement("w:t")
-            element.text = text
-        run._element.append(element)
-    _font(paragraph.add_run(" —"), "宋体", 14)
+    return word.para(doc, text, font_name=font, size=size, bold=bold, align=align, indent=indent)
 
 
 def minutes_docx(meeting: Meeting) -> bytes:
     """The minutes as a .docx file's bytes."""
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
 
-    doc = Document()
-    section = doc.sections[0]
-    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    normal = doc.styles["Normal"]
-    normal.font.name = BODY_FONT
-    _page_number_footer(section)
+    doc = word.new_document()
 
     _para(doc, minutes_title(meeting), font=TITLE_FONT, size=22, bold=True,
           align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
@@ -298,9 +188,7 @@ def minutes_docx(meeting: Meeting) -> bytes:
     _para(doc, organiser_unit(meeting), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _para(doc, meeting_date(meeting), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
 
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return word.to_bytes(doc)
 
 
 def docx_filename(meeting: Meeting) -> str:

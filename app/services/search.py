@@ -1,0 +1,358 @@
+"""Full-text search over requirements, Chinese included, and similar-requirement ranking.
+
+Text becomes tokens here, the same way for documents and queries: runs of CJK characters give
+their character bigrams (退款失败 -> 退款 款失 失败; a lone character stays a unigram), runs of
+ASCII letters and digits give lowercased words (REQ-2026-0001 -> req 2026 0001), after NFKC
+(full-width letters and digits become ASCII). A query is an AND of phrases, one per run of
+tokens, so a two-character word is one token and a longer phrase matches only as written.
+A lone CJK character cannot be a bigram: it is matched with LIKE (a scan), as the issue allows.
+
+The index (app.models.search_index) is written by `index()` in the caller's transaction, by
+every use case that changes what is searched: create, edit, comment, merge.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from sqlalchemy import bindparam, column, func, literal_column, or_, select, table, text
+
+from app.extensions import db
+from app.models import Event, Proposer, Requirement
+from app.models import search_index
+from app.models.search_index import COLUMNS, TABLE, VOCAB, WEIGHTS
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+_RUN = re.compile(rf"[{_CJK}]+|[0-9a-z]+")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+# a document or a query longer than this is cut (a description is at most 20,000 characters)
+MAX_TOKENS = 20000
+PG_MAX_POSITION = 16383
+
+
+def normalise(value: str) -> str:
+    return unicodedata.normalize("NFKC", value or "").lower()
+
+
+def runs(value: str) -> list[str]:
+    """Runs of CJK characters or ASCII letters/digits, in order; everything else separates."""
+    return _RUN.findall(normalise(value))
+
+
+def _run_tokens(run: str) -> list[str]:
+    if _IS_CJK.match(run):
+        return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+    return [run]
+
+
+def tokens(value: str) -> list[str]:
+    """The token sequence of a text: CJK bigrams and ASCII words, in order."""
+    out: list[str] = []
+    for run in runs(value):
+        out.extend(_run_tokens(run))
+    return out[:MAX_TOKENS]
+
+
+def bigram_set(value: str) -> set[str]:
+    """The distinct tokens of a text, for similarity: bigrams and words."""
+    return set(tokens(value))
+
+
+# --- the index ---------------------------------------------------------------------------
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def document(req: Requirement, proposers: Iterable[Proposer] = (), comments: Iterable[str] = ()) -> dict[str, str]:
+    """The searchable text of a requirement as token strings, per index column."""
+    body = " ".join(
+        [req.description or "", req.module or "", req.proposer_unit or ""]
+        + [f"{p.unit} {p.name}" for p in proposers]
+    )
+    return {
+        "code": " ".join(tokens(req.code)),
+        "title": " ".join(tokens(req.title)),
+        "body": " ".join(tokens(body)),
+        "comments": " ".join(tokens(" ".join(comments))),
+    }
+
+
+def _comments(requirement_id: int) -> list[str]:
+    return [
+        (data or {}).get("body", "")
+        for data in db.session.scalars(
+            select(Event.data).where(Event.requirement_id == requirement_id, Event.kind == "comment")
+        )
+    ]
+
+
+def _proposers(requirement_id: int) -> list[Proposer]:
+    return list(db.session.scalars(select(Proposer).where(Proposer.requirement_id == requirement_id)))
+
+
+def _tsvector(doc: dict[str, str]) -> str:
+    """A PostgreSQL tsvector literal of the tokens with positions and weights (A code/title,
+    B body, C comments); lexemes are CJK characters or [a-z0-9], so quoting is plain."""
+    weights = {"code": "A", "title": "A", "body": "B", "comments": "C"}
+    parts: list[str] = []
+    position = 0
+    for name in COLUMNS:
+        for token in doc[name].split():
+            position = min(position + 1, PG_MAX_POSITION)
+            parts.append(f"'{token}':{position}{weights[name]}")
+        position = min(position + 1, PG_MAX_POSITION)  # no phrase spans two fields
+    return " ".join(parts)
+
+
+def index(req: Requirement) -> None:
+    """(Re)write one requirement's index entry in the current transaction."""
+    db.session.flush()
+    doc = document(req, _proposers(req.id), _comments(req.id))
+    dialect = _dialect()
+    if dialect == "sqlite":
+        db.session.execute(text(f"DELETE FROM {TABLE} WHERE rowid = :id"), {"id": req.id})
+        db.session.execute(
+            text(f"INSERT INTO {TABLE} (rowid, {', '.join(COLUMNS)}) VALUES (:id, :code, :title, :body, :comments)"),
+            {"id": req.id, **doc},
+        )
+    elif dialect == "postgresql":
+        db.session.execute(
+            text(
+                f"INSERT INTO {TABLE} (requirement_id, document) VALUES (:id, CAST(:doc AS tsvector)) "
+                "ON CONFLICT (requirement_id) DO UPDATE SET document = excluded.document"
+            ),
+            {"id": req.id, "doc": _tsvector(doc)},
+        )
+
+
+def reindex(batch: int = 2000) -> int:
+    """Rebuild the whole index (`flask --app wsgi search reindex`); returns the count."""
+    dialect = _dialect()
+    search_index.create(db.session.connection())  # (IF NOT EXISTS) a database restored without it
+    db.session.execute(text(f"DELETE FROM {TABLE}"))
+    count = 0
+    last = 0
+    while True:
+        reqs = list(db.session.scalars(select(Requirement).where(Requirement.id > last).order_by(Requirement.id).limit(batch)))
+        if not reqs:
+            break
+        ids = [r.id for r in reqs]
+        proposers: dict[int, list[Proposer]] = {}
+        for p in db.session.scalars(select(Proposer).where(Proposer.requirement_id.in_(ids))):
+            proposers.setdefault(p.requirement_id, []).append(p)
+        comments: dict[int, list[str]] = {}
+        for rid, data in db.session.execute(
+            select(Event.requirement_id, Event.data).where(Event.requirement_id.in_(ids), Event.kind == "comment")
+        ):
+            comments.setdefault(rid, []).append((data or {}).get("body", ""))
+        rows = [{"id": r.id, **document(r, proposers.get(r.id, ()), comments.get(r.id, ()))} for r in reqs]
+        if dialect == "sqlite":
+            db.session.execute(
+                text(f"INSERT INTO {TABLE} (rowid, {', '.join(COLUMNS)}) VALUES (:id, :code, :title, :body, :comments)"),
+                rows,
+            )
+        elif dialect == "postgresql":
+            db.session.execute(
+                text(f"INSERT INTO {TABLE} (requirement_id, document) VALUES (:id, CAST(:doc AS tsvector))"),
+                [{"id": row["id"], "doc": _tsvector(row)} for row in rows],
+            )
+        count += len(reqs)
+        last = ids[-1]
+        db.session.expunge_all()
+    return count
+
+
+# --- queries -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed search: phrases (token lists, the last ASCII token a prefix) all of which must
+    match, and pieces (lone CJK characters with their neighbours) matched by LIKE."""
+
+    phrases: tuple[tuple[tuple[str, ...], bool], ...]
+    scans: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.phrases and not self.scans
+
+
+def parse(q: str) -> Query:
+    phrases: list[tuple[tuple[str, ...], bool]] = []
+    scans: list[str] = []
+    # whitespace and punctuation split the query into pieces; inside a piece runs are adjacent
+    for piece in re.split(rf"[^{_CJK}0-9a-z]+", normalise(q)):
+        if not piece:
+            continue
+        piece_runs = _RUN.findall(piece)
+        current: list[str] = []
+        lone = False
+        for run in piece_runs:
+            if _IS_CJK.match(run) and len(run) == 1:
+                lone = True
+                if current:
+                    phrases.append((tuple(current), False))
+                current = []
+                continue
+            current.extend(_run_tokens(run))
+        if current:
+            phrases.append((tuple(current), not _IS_CJK.match(current[-1])))
+        if lone:
+            scans.append(piece)
+    return Query(tuple(dict.fromkeys(phrases)), tuple(dict.fromkeys(scans)))
+
+
+def fts_expression(query: Query) -> str:
+    """The FTS5 MATCH expression (tokens are CJK or [a-z0-9], quoted: no syntax leaks in)."""
+    return " AND ".join('"' + " ".join(toks) + '"' + ("*" if prefix else "") for toks, prefix in query.phrases)
+
+
+def tsquery_expression(query: Query) -> str:
+    return " & ".join(
+        "(" + " <-> ".join(f"'{t}'" + (":*" if prefix and i == len(toks) - 1 else "") for i, t in enumerate(toks)) + ")"
+        for toks, prefix in query.phrases
+    )
+
+
+def _like(value: str) -> str:
+    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+_fts = table(TABLE, column("rowid"), column("requirement_id"), column("document"))
+
+
+def apply(stmt, q: str, rank: bool):
+    """Filter a select of requirements by the query `q`; when `rank`, order by relevance first.
+    Returns (stmt, ranked)."""
+    query = parse(q)
+    # punctuation only ("%", "100%"'s sign): a literal scan, as are lone CJK characters
+    scans = query.scans if not query.empty else (q.strip(),)
+    for scan in scans:
+        like = _like(scan)
+        stmt = stmt.where(
+            or_(
+                Requirement.title.ilike(like, escape="\\"),
+                Requirement.description.ilike(like, escape="\\"),
+                Requirement.module.ilike(like, escape="\\"),
+                Requirement.proposer_unit.ilike(like, escape="\\"),
+            )
+        )
+    if not query.phrases:
+        return stmt, False
+    dialect = _dialect()
+    if dialect == "sqlite":
+        stmt = stmt.join(_fts, _fts.c.rowid == Requirement.id).where(
+            literal_column(TABLE).op("MATCH")(bindparam("fts_q", fts_expression(query)))
+        )
+        if rank:
+            weights = ", ".join(str(w) for w in WEIGHTS)
+            stmt = stmt.order_by(literal_column(f"bm25({TABLE}, {weights})"))
+        return stmt, rank
+    if dialect == "postgresql":
+        tsq = text("CAST(:ts_q AS tsquery)").bindparams(ts_q=tsquery_expression(query))
+        stmt = stmt.join(_fts, _fts.c.requirement_id == Requirement.id).where(_fts.c.document.op("@@")(tsq))
+        if rank:
+            stmt = stmt.order_by(func.ts_rank(_fts.c.document, tsq).desc())
+        return stmt, rank
+    # other databases: a plain scan over title and description
+    for toks, _prefix in query.phrases:
+        like = _like("".join(toks))
+        stmt = stmt.where(or_(Requirement.title.ilike(like, escape="\\"), Requirement.description.ilike(like, escape="\\")))
+    return stmt, False
+
+
+# the similar-requirements query ORs this many of the text's tokens, the rarest in the index
+RAREST = 12
+
+
+def _rarest(distinct: list[str], keep: int) -> list[str]:
+    """The `keep` tokens found in the fewest requirements (tokens found in none are dropped):
+    they say most about a text, and an OR of common ones would rank half the index."""
+    frequency: dict[str, int] = {}
+    if not db.session.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = :n"), {"n": VOCAB}):
+        return distinct[:64]  # a database from before the vocabulary table: `search reindex` adds it
+    for start in range(0, len(distinct), 100):
+        chunk = distinct[start : start + 100]
+        marks = ", ".join(f":t{i}" for i in range(len(chunk)))
+        rows = db.session.execute(
+            text(f"SELECT term, doc FROM {VOCAB} WHERE term IN ({marks})"),
+            {f"t{i}": t for i, t in enumerate(chunk)},
+        )
+        frequency.update({term: doc for term, doc in rows})
+    found = [t for t in distinct if frequency.get(t)]
+    return sorted(found, key=lambda t: frequency[t])[:keep]
+
+
+def candidates(stmt, value: str, limit: int) -> list[Requirement]:
+    """Up to `limit` requirements of `stmt` sharing the most tokens with `value`, best first
+    (an OR query of its distinct tokens ranked by bm25 / ts_rank)."""
+    distinct = list(dict.fromkeys(t for t in tokens(value) if len(t) > 1 or not _IS_CJK.match(t)))[:200]
+    if not distinct:
+        return []
+    dialect = _dialect()
+    if dialect == "sqlite":
+        distinct = _rarest(distinct, RAREST)
+        if not distinct:
+            return []
+        expr = " OR ".join(f'"{t}"' for t in distinct)
+        stmt = (
+            stmt.join(_fts, _fts.c.rowid == Requirement.id)
+            .where(literal_column(TABLE).op("MATCH")(bindparam("fts_q", expr)))
+            .order_by(literal_column(f"bm25({TABLE}, {', '.join(str(w) for w in WEIGHTS)})"))
+        )
+    elif dialect == "postgresql":
+        tsq = text("CAST(:ts_q AS tsquery)").bindparams(ts_q=" | ".join(f"'{t}'" for t in distinct))
+        stmt = (
+            stmt.join(_fts, _fts.c.requirement_id == Requirement.id)
+            .where(_fts.c.document.op("@@")(tsq))
+            .order_by(func.ts_rank(_fts.c.document, tsq).desc())
+        )
+    else:  # pragma: no cover - other databases: newest first, scored below
+        stmt = stmt.order_by(Requirement.id.desc())
+    return list(db.session.scalars(stmt.limit(limit)).unique())
+
+
+def similarity(a: set[str], b: set[str]) -> float:
+    """Dice coefficient of two token sets, 0..1."""
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+def score(text_tokens: set[str], req: Requirement) -> float:
+    """How alike a typed text and a requirement are: the better of the title alone and the
+    title with the description (a short typed title against a long description scores low)."""
+    title = bigram_set(req.title)
+    return round(max(similarity(text_tokens, title), similarity(text_tokens, title | bigram_set(req.description))), 3)
+
+
+# --- highlighting ------------------------------------------------------------------------
+
+
+def highlight(value: str, q: str | None) -> Markup:
+    """`value` HTML-escaped, with the query's words wrapped in <mark> (case-insensitive)."""
+    value = value or ""
+    if not q:
+        return escape(value)
+    words = sorted(
+        {w for w in re.split(rf"[^{_CJK}0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+", q) if w},
+        key=len,
+        reverse=True,
+    )
+    if not words:
+        return escape(value)
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    out: list[str] = []
+    last = 0
+    for match in pattern.finditer(value):
+        out.append(str(escape(value[last : match.start()])))
+        out.append(f"<mark>{escape(match.group(0))}</mark>")
+        last = match.end()
+    out.append(str(escape(value[last:])))
+    return Markup("".join(out))

@@ -1,0 +1,312 @@
+"""The task force's reports (月报, 半年报, 年报) and the ledger (台帐), as Word and Excel files.
+
+Every figure comes from the one query layer (`stats.query`, `stats.activity`, `stats.releases`),
+so a report's numbers equal the statistics page's for the same period and region. Parts that
+have no data source yet (service levels, notable cases, proposers' opinions) are left out rather
+than shown empty. Documents are Chinese whatever the reader's language.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AgendaItem, Event, Meeting, Region, Release, Requirement, Run, RunScenario, User
+from app.models.verification import ScenarioRequirement
+from app.services import periods, permissions, reference, workflow
+from app.services.documents import excel, word
+from app.services.errors import Msg, NotFound, ValidationFailed
+from app.services.periods import Period
+from app.services.stats import activity, cases, releases
+from app.services.stats.query import counts, crosstab, labels, open_count, resolved, scoped_where
+
+DECISION_ZH = {"approved": "评审通过", "rejected": "评审不通过", "needs_info": "待补充", "deferred": "暂缓"}
+RESULT_ZH = {"passed": "通过", "failed": "不通过", "blocked": "阻塞", "skipped": "跳过", "untested": "未执行"}
+KIND_ZH = {"monthly": "月报", "half-year": "半年报", "annual": "年报"}
+
+
+@dataclass
+class Report:
+    kind: str  # monthly, half-year, annual
+    period: Period
+    region: Region
+    title: str
+    period_text: str
+    summary: list[tuple[str, int]] = field(default_factory=list)
+    region_domain: Any = None  # CrossTab
+    region_labels: dict[str, str] = field(default_factory=dict)
+    domain_labels: dict[str, str] = field(default_factory=dict)
+    months: list[tuple[str, int, int]] = field(default_factory=list)  # month, new, resolved
+    meetings: list[activity.MeetingOutcomes] = field(default_factory=list)
+    releases: list[releases.ReleaseFigures] = field(default_factory=list)
+    cases: list[Any] = field(default_factory=list)  # NotableCase
+
+    @property
+    def filename(self) -> str:
+        return f"{self.title}"
+
+    @property
+    def ascii_name(self) -> str:
+        return f"report-{self.kind}-{self.period.start.isoformat()}-{self.region.code}"
+
+
+def report_region(user: User, code: str | None) -> Region:
+    """The region a report covers: the reader's own unless a region within it is named."""
+    if not code:
+        return user.region
+    region = reference.region_by_code(code)
+    if region is None:
+        raise ValidationFailed.field("region", Msg("Unknown region '%(code)s'.", code=code))
+    if not permissions.region_in_scope(user, region):
+        raise NotFound(Msg("Region '%(code)s' not found.", code=code))
+    return region
+
+
+def build(user: User, kind: str, period: Period, region_code: str | None = None) -> Report:
+    permissions.require(user, "view")
+    region = report_region(user, region_code)
+    filters = {"region": region.code, "date_from": period.start, "date_to": period.end}
+    if kind == "monthly":
+        period_text = f"{period.start.year}年{period.start.month}月"
+    elif kind == "half-year":
+        period_text = f"{period.start.year}年{'上' if period.start.month == 1 else '下'}半年"
+    else:
+        period_text = f"{period.start.year}年"
+    title = f"{region.name}数字财政需求管理{KIND_ZH[kind]}（{period_text}）"
+    new_total = counts(user, ["status"], filters).total
+    resolved_total = resolved(user, filters, period)[""]
+    in_scope_filters = {"region": region.code}
+    report = Report(kind=kind, period=period, region=region, title=title, period_text=period_text)
+    report.summary = [
+        ("本期新增需求", new_total),
+        ("本期办结需求", resolved_total),
+        ("当前在办需求", open_count(user, in_scope_filters, activity.DONE)),
+        ("当前逾期需求", activity.overdue_counts(user, in_scope_filters)["overdue"]),
+    ]
+    by_region_domain = counts(user, ["region", "domain"], filters)
+    report.region_domain = crosstab(by_region_domain)
+    report.region_labels = labels("region", by_region_domain.anchor)
+    report.domain_labels = labels("domain")
+    new_by_month = counts(user, ["month"], filters).by_key()
+    resolved_by_month = resolved(user, filters, period, by_month=True)
+    report.months = [(m, new_by_month.get((m,), 0), resolved_by_month.get(m, 0)) for m in period.months()]
+    report.meetings = activity.review_outcomes(user, {"region": region.code}, period)
+    report.releases = releases.pass_rates(user, period)
+    report.cases = cases.in_period(user, {"region": region.code}, period)
+    return report
+
+
+def month_label(key: str) -> str:
+    year, month = key.split("-")
+    return f"{int(year)}年{int(month)}月"
+
+
+def _region_domain_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
+    tab = report.region_domain
+    header = ["地区"] + [report.domain_labels.get(c, c) for c in tab.col_keys] + ["合计"]
+    rows = [[report.region_labels.get(r, r)] + [tab.cells.get((r, c), 0) for c in tab.col_keys] + [tab.row_totals[r]]
+            for r in tab.row_keys]
+    rows.append(["合计"] + [tab.col_totals[c] for c in tab.col_keys] + [tab.total])
+    return header, rows
+
+
+def _meeting_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
+    header = ["会议", "日期"] + list(DECISION_ZH.values()) + ["合计"]
+    rows = [[m.title, m.held_on] + [m.counts.get(d, 0) for d in DECISION_ZH] + [m.total] for m in report.meetings]
+    return header, rows
+
+
+def _release_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
+    header = ["版本", "名称", "验证场景数", "通过", "不通过", "通过率（%）"]
+    rows = [[f.version, f.name, f.total, f.passed, f.failed, f.pass_rate] for f in report.releases]
+    return header, rows
+
+
+def sections(report: Report) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """The report's parts in order, as (heading, header, rows): the .docx and .xlsx both."""
+    parts = [("总体情况", ["指标", "数量"], [[label, n] for label, n in report.summary])]
+    parts.append(("分地区分领域需求", *_region_domain_rows(report)))
+    parts.append(("分月情况", ["月份", "新增", "办结"], [[month_label(m), n, r] for m, n, r in report.months]))
+    parts.append(("需求评审会", *_meeting_rows(report)))
+    parts.append(("版本验证", *_release_rows(report)))
+    parts.append(("典型案例", ["需求编号", "需求名称", "地区", "案例说明"],
+                  [[c.requirement.code, c.requirement.title, c.requirement.region.name, c.write_up]
+                   for c in report.cases]))
+    return parts
+
+
+CN_NUMBERS = "一二三四五六七八九十"
+
+
+def report_docx(report: Report) -> bytes:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    doc = word.new_document()
+    word.title(doc, report.title)
+    word.para(doc, f"统计期间：{word.cn_date(report.period.start)}至{word.cn_date(report.period.end)}",
+              align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    for index, (heading, header, rows) in enumerate(sections(report)):
+        word.heading(doc, f"{CN_NUMBERS[index]}、{heading}")
+        if index == 0:
+            word.para(doc, "；".join(f"{label}{n}项" for label, n in report.summary) + "。")
+        if rows:
+            word.table(doc, header, [[str(v) for v in row] for row in rows])
+        else:
+            word.para(doc, "本期无。")
+    word.para(doc, "")
+    word.para(doc, word.finance_bureau(report.region), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    word.para(doc, word.cn_date(periods.local_today()), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    return word.to_bytes(doc)
+
+
+def report_xlsx(report: Report) -> bytes:
+    workbook = excel.new_workbook()
+    notes = [("报表", report.title), ("统计期间", f"{report.period.start.isoformat()} 至 {report.period.end.isoformat()}"),
+             ("地区", f"{report.region.name}（{report.region.code}）")]
+    for heading, header, rows in sections(report):
+        excel.add_sheet(workbook, heading, header, rows, notes=notes)
+    return excel.to_bytes(workbook)
+
+
+# --- the ledger (台帐) ------------------------------------------------------------------
+
+LEDGER_STAGES = (
+    ("assessing", "开始评估"),
+    ("awaiting_review", "提交评审"),
+    ("decided", "评审结论"),
+    ("scheduled", "纳入迭代"),
+    ("in_verification", "开始验证"),
+    ("verified", "验证通过"),
+    ("released", "发布上线"),
+    ("confirmed", "提出人确认"),
+    ("closed", "关闭"),
+)
+LEDGER_HEADER = (
+    ["需求编号", "需求名称", "地区", "业务领域", "需求类型", "来源渠道", "紧急程度", "当前状态", "提出人", "提出单位",
+     "登记日期"]
+    + [f"{label}日期" for _, label in LEDGER_STAGES]
+    + [f"{LEDGER_STAGES[i][1]}用时（工作日）" for i in range(len(LEDGER_STAGES))]
+    + ["评审会", "评审结论", "验证版本", "验证结果"]
+)
+
+
+def ledger_rows(user: User, filters: dict[str, Any]) -> list[list[Any]]:
+    """One row per requirement in scope matching the list's filters, oldest first."""
+    where = scoped_where(user, filters)
+    reqs = list(db.session.scalars(select(Requirement).where(where).order_by(Requirement.created_at, Requirement.id)))
+    ids = select(Requirement.id).where(where).scalar_subquery()
+    stage_at: dict[int, dict[str, Any]] = defaultdict(dict)
+    events = db.session.execute(
+        select(Event.requirement_id, Event.at, Event.data).where(Event.kind == "transition", Event.requirement_id.in_(ids))
+        .order_by(Event.id))
+    for req_id, at, data in events:
+        to = (data or {}).get("to")
+        key = "decided" if to in DECISION_ZH else to
+        stage_at[req_id].setdefault(key, at)
+    decisions: dict[int, tuple[str, str]] = {}
+    for req_id, title, decision in db.session.execute(
+            select(AgendaItem.requirement_id, Meeting.title, AgendaItem.decision)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(AgendaItem.requirement_id.in_(ids), AgendaItem.decision.is_not(None))
+            .order_by(AgendaItem.decided_at, AgendaItem.id)):
+        decisions[req_id] = (title, DECISION_ZH.get(decision, decision))
+    verdicts: dict[int, tuple[str, str]] = {}
+    for req_id, version, status in db.session.execute(
+            select(ScenarioRequirement.requirement_id, Release.version, RunScenario.status)
+            .join(RunScenario, RunScenario.scenario_id == ScenarioRequirement.scenario_id)
+            .join(Run, Run.id == RunScenario.run_id).join(Release, Release.id == Run.release_id)
+            .where(ScenarioRequirement.requirement_id.in_(ids), permissions.run_clause(user))
+            .order_by(Run.id)):
+        verdicts[req_id] = (version, RESULT_ZH.get(status, status))
+    all_labels = reference.all_labels()
+    rows = []
+    for req in reqs:
+        filed = periods.local_date(req.created_at)
+        dates = [periods.local_date(stage_at[req.id][key]) if key in stage_at[req.id] else None
+                 for key, _ in LEDGER_STAGES]
+        spans, previous = [], filed
+        for day in dates:
+            spans.append(periods.working_days(previous, day) if day else None)
+            previous = day or previous
+        meeting, decision = decisions.get(req.id, ("", ""))
+        version, verdict = verdicts.get(req.id, ("", ""))
+        rows.append(
+            [req.code, req.title, req.region.name, all_labels["domain"].get(req.domain, req.domain),
+             all_labels["type"].get(req.type, req.type), all_labels["channel"].get(req.channel, req.channel),
+             all_labels["priority"].get(req.priority, req.priority), str(workflow.label(req.status)),
+             req.proposer_name, req.proposer_unit, filed.isoformat()]
+            + [d.isoformat() if d else "" for d in dates]
+            + [s if s is not None else "" for s in spans]
+            + [meeting, decision, version, verdict]
+        )
+    return rows
+
+
+def filter_notes(filters: dict[str, Any]) -> list[tuple[str, str]]:
+    """The filters a sheet was made with, in words (written above its table)."""
+    all_labels = reference.all_labels()
+    notes = []
+    names = {"status": "状态", "domain": "业务领域", "type": "需求类型", "channel": "来源渠道", "priority": "紧急程度"}
+    for key, name in names.items():
+        if filters.get(key):
+            values = filters[key]
+            text = "、".join(str(workflow.label(v)) if key == "status" else all_labels[key].get(v, v) for v in values)
+            notes.append((name, text))
+    if filters.get("region"):
+        region = reference.region_by_code(filters["region"])
+        notes.append(("地区", f"{region.name}（{region.code}）" if region else filters["region"]))
+    if filters.get("date_from") or filters.get("date_to"):
+        start = filters.get("date_from")
+        end = filters.get("date_to")
+        notes.append(("登记日期", f"{start.isoformat() if start else '…'} 至 {end.isoformat() if end else '…'}"))
+    return notes
+
+
+def ledger_xlsx(user: User, filters: dict[str, Any]) -> bytes:
+    permissions.require(user, "view")
+    workbook = excel.new_workbook()
+    notes = [("报表", "需求台帐"), ("导出日期", periods.local_today().isoformat()),
+             ("读者地区", f"{user.region.name}（{user.region.code}）")] + filter_notes(filters)
+    notes.append(("说明", "用时按工作日（周一至周五）计，未扣除法定节假日"))
+    excel.add_sheet(workbook, "需求台帐", LEDGER_HEADER, ledger_rows(user, filters), notes=notes)
+    return excel.to_bytes(workbook)
+
+
+def stats_xlsx(user: User, by: list[str], filters: dict[str, Any], dimension_names: dict[str, str]) -> bytes:
+    """The statistics page's cross-tab as a sheet, with its filters written above it."""
+    permissions.require(user, "view")
+    result = counts(user, by, filters)
+    tab = crosstab(result)
+    row_labels = labels(tab.row_dim, result.anchor)
+    workbook = excel.new_workbook()
+    notes = [("报表", "需求统计"), ("导出日期", periods.local_today().isoformat()),
+             ("读者地区", f"{user.region.name}（{user.region.code}）"),
+             ("统计口径", " × ".join(dimension_names[d] for d in by))] + filter_notes(filters)
+    if tab.col_dim:
+        col_labels = labels(tab.col_dim, result.anchor)
+        header = [dimension_names[tab.row_dim]] + [col_labels.get(c, c) for c in tab.col_keys] + ["合计"]
+        rows = [[row_labels.get(r, r)] + [tab.cells.get((r, c), 0) for c in tab.col_keys] + [tab.row_totals[r]]
+                for r in tab.row_keys]
+        rows.append(["合计"] + [tab.col_totals[c] for c in tab.col_keys] + [tab.total])
+    else:
+        header = [dimension_names[tab.row_dim], "数量"]
+        rows = [[row_labels.get(r, r), tab.row_totals[r]] for r in tab.row_keys] + [["合计", tab.total]]
+    excel.add_sheet(workbook, "需求统计", header, rows, notes=notes, autofilter=False)
+    return excel.to_bytes(workbook)
+
+
+def period_for(kind: str, args: dict[str, Any]) -> Period:
+    if kind == "monthly":
+        return periods.month_key_period(args["month"])
+    if kind == "half-year":
+        return periods.half_year_period(args["year"], args["half"])
+    return periods.year_period(args["year"])
+
+
+def default_month(today: date | None = None) -> str:
+    today = today or periods.local_today()
+    return f"{today.year:04d}-{today.month:02d}"

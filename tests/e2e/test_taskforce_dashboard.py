@@ -1,0 +1,62 @@
+"""The task force's dashboard in a real browser: it lands there after signing in, the ECharts
+charts render, a click on a bar opens the filtered requirement list, and a screenshot of the
+dashboard is kept as the test's artifact (in its tmp dir)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from app.services import requirements, users
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "Browser#2026"  # tests/e2e/conftest.py's
+
+
+def _data(app) -> None:
+    with app.app_context():
+        engineer = users.create_user("tf_filer", PASSWORD, "engineer", "445200", "黄志明")
+        users.create_user("taskforce", PASSWORD, "taskforce", "445200", "郑丽华")
+        base = {"title": "直接支出更正后指标余额未回滚", "description": "", "domain": "execution", "module": "",
+                "type": "defect", "priority": "high", "channel": "phone", "proposer_name": "李秀英"}
+        for region, domain in (("445202", "execution"), ("445202", "budget"), ("445281", "execution")):
+            requirements.create(engineer, {**base, "region": region, "domain": domain})
+
+
+def test_dashboard_renders_and_a_bar_opens_its_list(live_server, page, tmp_path):
+    base, app = live_server
+    _data(app)
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", "taskforce")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/dashboard")
+    expect(page.locator("h1")).to_contain_text("工作台")
+
+    # every chart is drawn by ECharts (a canvas inside it)
+    for chart in ("status", "domain", "region", "intake"):
+        expect(page.locator(f"#chart-{chart} .chart canvas")).to_have_count(1)
+    page.wait_for_function("() => document.querySelectorAll('.chart[data-rendered]').length >= 4")
+    # the table view carries the same figures
+    page.click("#chart-domain summary")
+    expect(page.locator("#chart-domain table a", has_text="2")).to_have_attribute("href", "/requirements?domain=execution")
+
+    shot = tmp_path / "dashboard.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+    # click the domain chart's 执行域 bar (2 requirements) where ECharts drew it
+    point = page.evaluate("""() => {
+        const el = document.querySelector('#chart-domain .chart');
+        const chart = echarts.getInstanceByDom(el);
+        const spec = JSON.parse(el.dataset.chart);
+        const i = spec.categories.indexOf('执行域');
+        const [x, y] = chart.convertToPixel({seriesIndex: 0}, [i, spec.series[0].values[i]]);
+        const box = el.getBoundingClientRect();
+        return {x: box.left + x, y: box.top + y + 8};
+    }""")
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_url(re.compile(r".*/requirements\?domain=execution$"))
+    expect(page.locator("table.list tbody tr")).to_have_count(2)
