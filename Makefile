@@ -69,6 +69,8 @@ bench: install
 	$(BIN)/python bench/bench_requirements.py
 	$(BIN)/python bench/bench_verification.py
 	$(BIN)/python bench/bench_stats.py
+	$(BIN)/python bench/bench_runs.py
+	$(BIN)/python bench/bench_search.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -43,6 +43,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     if test_config:
         app.config.update(test_config)
+    if app.config.get("HTTPS"):
+        app.config["SESSION_COOKIE_SECURE"] = True
     os.makedirs(app.instance_path, exist_ok=True)
 
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -83,6 +85,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app import cli
 
     cli.init_app(app)
+
+    from app.services import sla
+
+    sla.install_hooks()  # service-level clocks re-evaluated on every commit that touches a timeline
     return app
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.models.user import ROLES
 from app.services.errors import DomainError
@@ -73,7 +73,46 @@ def search_reindex():
     click.echo(f"Search index rebuilt: {count} requirements.")
 
 
+sla_cli = AppGroup("sla", help="Service levels on the working calendar.")
+
+
+@sla_cli.command("tick")
+def sla_tick():
+    """Evaluate every open service-level clock; record each breach on the timeline once
+    (idempotent: safe to run every few minutes from cron or a systemd timer)."""
+    from app.services import sla
+
+    result = sla.tick()
+    click.echo(f"Service levels: {result['evaluated']} requirements evaluated, {result['breaches']} new breaches.")
+
+
+@click.command("bench-data")
+@click.option("--requirements", default=100_000, show_default=True, help="Requirements to add.")
+@click.option("--scenarios", "scenario_count", default=5_000, show_default=True, help="Scenarios in the library.")
+@click.option("--releases", default=24, show_default=True, help="Releases, each with a run and its results.")
+@with_appcontext
+def bench_data(requirements, scenario_count, releases):
+    """Build a realistic data set for benchmarks into the configured database (bulk inserts):
+    Chinese requirements with proposers and timelines, a scenario library, releases with runs
+    and results. Then rebuild the search index (`flask search reindex`)."""
+    import time
+
+    from app.extensions import db
+    from app.seed import bench
+    from app.services import search
+
+    started = time.perf_counter()
+    built = bench.build(requirements, scenario_count, releases)
+    if requirements:
+        search.reindex()
+        db.session.commit()
+    click.echo(f"Built {built['requirements']} requirements, {built['scenarios']} scenarios, {built['releases']} "
+               f"releases (runs: {built['runs']}) in {time.perf_counter() - started:.1f} s.")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(bench_data)
+    app.cli.add_command(sla_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(features_cli)

@@ -27,14 +27,32 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
 
+    # the working calendar (service levels): daily working periods, local time of WORKING_TIMEZONE
+    WORKING_HOURS = "09:00-12:00,14:00-18:00"
+    WORKING_TIMEZONE = "Asia/Shanghai"
+
     # uploads
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
     PASSWORD_HASH_METHOD = "scrypt"
+    # sign-in throttling (app/services/auth.py): SIGNIN_MAX_FAILURES wrong passwords for one
+    # account within SIGNIN_WINDOW_MINUTES lock it for SIGNIN_LOCK_MINUTES; one address gets
+    # SIGNIN_MAX_FAILURES_PER_ADDRESS failures (over any accounts) in the same window
+    SIGNIN_MAX_FAILURES = 5
+    SIGNIN_MAX_FAILURES_PER_ADDRESS = 20
+    SIGNIN_WINDOW_MINUTES = 15
+    SIGNIN_LOCK_MINUTES = 15
+    # API bearer tokens answer for this many days after they are issued
+    API_TOKEN_DAYS = 30
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+
+    # served over HTTPS (FLASK_HTTPS=true): Strict-Transport-Security is sent (HSTS_MAX_AGE
+    # seconds) and the session cookie is Secure. Off by default (plain HTTP in development).
+    HTTPS = False
+    HSTS_MAX_AGE = 365 * 24 * 3600
 
     PER_PAGE_DEFAULT = 20
     PER_PAGE_MAX = 200

@@ -14,7 +14,7 @@ api = Api()
 PUBLIC_ENDPOINTS = {"auth.Token"}
 # endpoints taking a test report as the body: JUnit's own type and untyped uploads too
 REPORT_ENDPOINTS = {"verification.RunImport"}
-REPORT_TYPES = ("application/junit+xml", "application/octet-stream")
+REPORT_TYPES = ("application/junit+xml", "application/octet-stream", "application/x-ndjson")
 
 
 def make_blueprint(name: str, description: str) -> Blueprint:
@@ -69,6 +69,8 @@ def init_app(app: Flask) -> None:
         __import__("app.api.verification", fromlist=["blp"]),
         __import__("app.api.releases", fromlist=["blp"]),
         __import__("app.api.stats", fromlist=["blp"]),
+        __import__("app.api.calendar", fromlist=["blp"]),
+        __import__("app.api.sla", fromlist=["blp"]),
     ]
     for module in modules:
         csrf.exempt(module.blp)

@@ -38,7 +38,8 @@ blp = make_blueprint("meetings", "Review meetings: agenda, attendance, minutes, 
 
 
 def _full(meeting_id: int):
-    return meetings.load_full(meeting_id)
+    """The meeting in full as the caller may read it (agenda items outside their region hidden)."""
+    return meetings.visible_to(actor(), meetings.load_full(meeting_id))
 
 
 @blp.route("/meetings")
@@ -69,8 +70,9 @@ class CannedReasons(MethodView):
 class MeetingItem(MethodView):
     @blp.response(200, MeetingSchema)
     def get(self, meeting_id):
-        meetings.get_for(actor(), meeting_id)
-        return _full(meeting_id)
+        """The meeting; agenda and action items outside your region are left out and counted
+        in `hidden_items`."""
+        return meetings.load_for(actor(), meeting_id)
 
     @blp.arguments(MeetingPatchSchema)
     @blp.response(200, MeetingSchema)
@@ -95,7 +97,9 @@ class Queue(MethodView):
 class Agenda(MethodView):
     @blp.response(200, AgendaItemSchema(many=True))
     def get(self, meeting_id):
-        return _full(meetings.get_for(actor(), meeting_id).id).agenda_items
+        """The agenda items you may see (items outside your region are left out; the meeting
+        itself says how many in `hidden_items`)."""
+        return meetings.load_for(actor(), meeting_id).agenda_items
 
     @blp.arguments(AgendaAddSchema)
     @blp.response(201, MeetingSchema)
@@ -175,7 +179,8 @@ class AttendeeItem(MethodView):
 class ActionItems(MethodView):
     @blp.response(200, ActionItemSchema(many=True))
     def get(self, meeting_id):
-        return meetings.get_for(actor(), meeting_id).action_items
+        """Action items (those about a requirement outside your region are left out)."""
+        return meetings.load_for(actor(), meeting_id).action_items
 
     @blp.arguments(ActionItemCreateSchema)
     @blp.response(201, ActionItemSchema)
@@ -241,8 +246,7 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 class MinutesDocx(MethodView):
     def get(self, meeting_id):
         """The minutes as a Word document (Chinese official layout)."""
-        meetings.get_for(actor(), meeting_id)
-        meeting = _full(meeting_id)
+        meeting = meetings.load_for(actor(), meeting_id)
         return _download(documents.minutes_docx(meeting), DOCX_MIME,
                          documents.docx_filename(meeting), documents.docx_ascii_filename(meeting))
 
@@ -251,8 +255,7 @@ class MinutesDocx(MethodView):
 class MeetingCalendar(MethodView):
     def get(self, meeting_id):
         """The meeting as an iCalendar event (stable UID)."""
-        meetings.get_for(actor(), meeting_id)
-        meeting = _full(meeting_id)
+        meeting = meetings.load_for(actor(), meeting_id)
         return _download(documents.meeting_ics(meeting), "text/calendar", f"meeting-{meeting.id}.ics")
 
 

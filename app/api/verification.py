@@ -1,7 +1,7 @@
 """Scenario library, releases, verification runs and results under /api/v1."""
 from __future__ import annotations
 
-from flask import request, send_file
+from flask import jsonify, request, send_file
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
@@ -30,6 +30,7 @@ from app.schemas.verification import (
     ScenarioDetailSchema,
     ScenarioPageSchema,
     ScenarioQuerySchema,
+    dump_result_records,
 )
 from app.services import releases, scenarios, verification
 from app.services.errors import Msg, ValidationFailed
@@ -148,13 +149,19 @@ class RunResults(MethodView):
     def get(self, args, run_id):
         """One row per scenario, as frozen in the run, with its current attempt, in run order.
 
-        The answer is a list of rows, and `X-Total-Count` says how many rows match. Without
+        Paged like the other lists: `page` and `per_page` (default 20, up to 1,000 rows a page,
+        so a regression run is read a thousand rows a request) and `status` (or `failures`:
+        failed and blocked) to filter. The answer stays a JSON list of rows, as clients have
+        always read it, with `X-Total-Count` saying how many rows match on every page. Without
         `page` and `per_page` every row is answered (as this endpoint always has, so existing
-        clients keep working); with either, one page of `per_page` rows (the other lists' default
-        and limit), the list's shape unchanged."""
+        clients keep working); prefer pages for large runs. UTF-8 JSON, no `\\uXXXX` escapes."""
         run = verification.get_run(actor(), run_id)
-        rows = verification.result_page(run, args.get("status"), args.get("page"), args.get("per_page"))
-        return rows.items, {"X-Total-Count": str(rows.total)}
+        records = verification.result_records(run, args.get("status"), args.get("page"), args.get("per_page"))
+        # one dict per row built from plain database rows (dump_result_records answers what
+        # ResultRowSchema would), sent as is: no marshmallow pass per row and step
+        response = jsonify(dump_result_records(records))
+        response.headers["X-Total-Count"] = str(records.page.total)
+        return response
 
     @blp.arguments(BulkResultSchema(many=True))
     @blp.response(200, RecordedSchema)
@@ -230,7 +237,8 @@ class RunRerun(MethodView):
 class RunImport(MethodView):
     @blp.response(200, ImportAnswerSchema)
     def post(self, run_id):
-        """Import a Cucumber JSON or JUnit XML report (body, or multipart field `file`)."""
+        """Import a Cucumber JSON, Cucumber Messages (NDJSON, `application/x-ndjson`) or JUnit XML
+        report (body, or multipart field `file`)."""
         run = verification.get_run(actor(), run_id)
         if (request.mimetype or "").startswith("multipart/form-data"):
             upload = request.files.get("file")

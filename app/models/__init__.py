@@ -6,7 +6,7 @@ from app.models.requirement import (
     Event,
     Requirement,
 )
-from app.models.user import ApiToken, User
+from app.models.user import ApiToken, SignInAttempt, User
 from app.models.verification import (
     Evidence,
     FeatureFile,
@@ -23,6 +23,8 @@ from app.models.verification import (
 )
 from app.models.meeting import ActionItem, AgendaItem, Attendee, Feedback, Meeting, MeetingAmendment
 from app.models.taskforce import NotableCase
+from app.models.calendar import CalendarOverride
+from app.models.sla import FeedbackDelivery, SlaState, SlaTarget
 from app.models.proposer import Proposer
 from app.models import search_index  # noqa: F401  (the search index DDL hook)
 from app.models.release import ReleaseEvent, ReleaseRequirement, ReleaseSignoff, ReleaseWaiver
@@ -32,12 +34,14 @@ __all__ = [
     "AgendaItem",
     "Attendee",
     "Feedback",
+    "FeedbackDelivery",
     "Meeting",
     "MeetingAmendment",
     "NotableCase",
     "LOOKUP_KINDS",
     "ApiToken",
     "Attachment",
+    "CalendarOverride",
     "CodeSequence",
     "Event",
     "Lookup",
@@ -57,8 +61,11 @@ __all__ = [
     "RunResult",
     "RunScenario",
     "Scenario",
+    "SignInAttempt",
     "ScenarioDomain",
     "ScenarioRequirement",
     "ScenarioTag",
     "ScenarioVersion",
+    "SlaState",
+    "SlaTarget",
 ]

@@ -49,6 +49,7 @@ class ReleaseRequirement(db.Model):
     removed_reason: Mapped[str] = mapped_column(Text, default="")
 
     requirement: Mapped[Requirement] = relationship(lazy="joined")
+    release: Mapped[Release] = relationship(lazy="joined", viewonly=True)  # noqa: F821
 
 
 class ReleaseWaiver(db.Model):

@@ -77,6 +77,15 @@ class Requirement(db.Model):
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     duplicate_of: Mapped[Requirement | None] = relationship(remote_side=[id])
+    # the release memberships not taken out (at most one open; loaded for a whole page at once)
+    release_links: Mapped[list[ReleaseRequirement]] = relationship(  # noqa: F821
+        "ReleaseRequirement",
+        primaryjoin="and_(ReleaseRequirement.requirement_id == Requirement.id, "
+                    "ReleaseRequirement.removed_at.is_(None))",
+        order_by="ReleaseRequirement.id",
+        viewonly=True,
+        lazy="selectin",
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

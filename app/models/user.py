@@ -28,8 +28,14 @@ class User(UserMixin, db.Model):
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # bumped on a password change and on sign-out: web sessions carry it (see `get_id`) and
+    # the user loader drops a session whose version is stale
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     region: Mapped[Region] = relationship(lazy="joined")
+
+    def get_id(self) -> str:  # Flask-Login: what the session (and a remember cookie) holds
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login
@@ -57,6 +63,9 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # no answer after this (API_TOKEN_DAYS after issue); NULL only for tokens from before expiry
+    expires_at: Mapped[datetime | None]
+    # recorded at most once a minute per token
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
@@ -65,3 +74,16 @@ class ApiToken(db.Model):
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SignInAttempt(db.Model):
+    """One sign-in (page or token request), kept in the database so throttling and lockout hold
+    across workers: who was tried, from which address, when, and whether it succeeded."""
+
+    __tablename__ = "sign_in_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    succeeded: Mapped[bool] = mapped_column(default=False)

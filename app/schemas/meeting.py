@@ -191,6 +191,8 @@ class MeetingSchema(MeetingSummarySchema):
     attendees = fields.List(fields.Nested(AttendeeSchema))
     action_items = fields.List(fields.Nested(ActionItemSchema))
     amendments = fields.List(fields.Nested(AmendmentSchema))
+    hidden_items = fields.Integer(dump_default=0, metadata={
+        "description": "How many agenda items are outside your region (left out of `agenda`)."})
 
 
 class MeetingPageSchema(Schema):

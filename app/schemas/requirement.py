@@ -68,6 +68,8 @@ class RequirementQuerySchema(PageQuerySchema):
     # due on or after / on or before these days (the dashboard's overdue and at-risk counts)
     due_from = fields.Date()
     due_to = fields.Date()
+    # a service-level clock at risk (80 % of its target used) or breached
+    sla = fields.String(validate=validate.OneOf(("at_risk", "breached")))
     q = fields.String(validate=validate.Length(max=200))
     sort = fields.String(
         validate=validate.OneOf([p + s for s in requirements.SORTS for p in ("", "-")])

@@ -12,6 +12,7 @@ from app.models.verification import ENVIRONMENTS, RESULT_STATUSES
 from app.schemas.common import LookupCode, PageQuerySchema, StrictSchema, UtcDateTime
 from app.schemas.reference import RegionSchema
 from app.services.releases.lifecycle import label as release_label
+from app.utils import iso_utc
 
 VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
 
@@ -317,6 +318,40 @@ class ResultRowSchema(Schema):
     evidence = fields.Nested(EvidenceSchema, many=True)
 
 
+def _step_records(steps: list[dict[str, Any]], marks: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """`StepOutSchema`'s answer for a frozen scenario's steps and an attempt's marks."""
+    marks = marks or []
+    answer = []
+    for index, step in enumerate(steps):
+        mark = marks[index] if index < len(marks) else {}
+        item = {"index": index, "keyword": step["keyword"], "text": step["text"],
+                "status": mark.get("status", "untested"), "background": bool(step.get("background", False))}
+        if step.get("data_table"):
+            item["data_table"] = step["data_table"]
+        if step.get("doc_string"):
+            item["doc_string"] = step["doc_string"]
+        if mark.get("error"):
+            item["error"] = mark["error"]
+        answer.append(item)
+    return answer
+
+
+def dump_result_records(records) -> list[dict[str, Any]]:
+    """`ResultRowSchema(many=True)`'s answer, built from the plain rows of
+    `verification.result_records` without a marshmallow pass per row and step: the results
+    list answers a thousand rows at once. tests/api/test_verification_api.py checks that both
+    answer the same."""
+    evidence = records.evidence
+    return [{
+        "scenario_id": r.scenario_id, "name": r.name, "example": r.example, "status": r.status,
+        "steps": _step_records(r.steps, r.step_results), "keyword": r.keyword, "feature_path": r.feature_path,
+        "feature_name": r.feature_name, "examples_name": r.examples_name or None, "attempt": r.attempt,
+        "set_directly": bool(r.set_directly), "note": r.note, "defect": r.defect, "fed_back": bool(r.fed_back),
+        "source": r.source or None, "tester": r.tester, "recorded_at": iso_utc(r.recorded_at),
+        "evidence": [{"id": e.id, "filename": e.filename, "size": e.size} for e in evidence.get(r.result_id, ())],
+    } for r in records.page.items]
+
+
 class AttemptSchema(Schema):
     """One attempt (a RunResult) at a scenario of a run; `steps` are its step marks."""
 
@@ -332,16 +367,20 @@ class AttemptSchema(Schema):
     recorded_at = UtcDateTime()
 
 
+RESULTS_PER_PAGE_MAX = 1000
+
+
 class ResultQuerySchema(PageQuerySchema):
     """`status` filters; `page` and `per_page` (as on every list) cut the rows into pages. Without
-    either, every row is answered, as this endpoint always has (see RunResults.get)."""
+    either, every row is answered, as this endpoint always has (see RunResults.get). A page may
+    hold up to 1,000 rows (a regression run is read a thousand rows at a time)."""
 
     class Meta:
         unknown = "exclude"
 
     status = fields.String(validate=validate.OneOf(RESULT_STATUSES + ("failures",)))
     page = fields.Integer(validate=validate.Range(min=1))
-    per_page = fields.Integer(validate=validate.Range(min=1, max=Config.PER_PAGE_MAX))
+    per_page = fields.Integer(validate=validate.Range(min=1, max=RESULTS_PER_PAGE_MAX))
 
     @post_load
     def _one_page_or_every_row(self, data: dict[str, Any], **kwargs) -> dict[str, Any]:

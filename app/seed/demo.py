@@ -16,7 +16,7 @@ from app.models import Event, Requirement, User
 from app.services import reference, requirements, users, workflow
 from app.utils import utcnow
 
-DEMO_PASSWORD = "Demo@2026"
+DEMO_PASSWORD = "Demo@2026szcz"
 
 DEMO_USERS = [
     # username, role, region, display name

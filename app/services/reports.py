@@ -1,8 +1,11 @@
-"""Automated test reports: parse Cucumber JSON and JUnit XML, match cases to a run's scenarios.
+"""Automated test reports: parse Cucumber JSON, Cucumber Messages and JUnit XML, match cases
+to a run's scenarios.
 
 Cucumber JSON as written by pytest-bdd (`--cucumberjson`), behave (`-f json`) and cucumber-js
-(`--format json`); JUnit XML as written by pytest (`--junitxml`), behave (`--junit`) and
-cucumber-js (`--format junit`). Names alone are ambiguous for Scenario Outline rows, so each
+(`--format json`); Cucumber Messages (NDJSON) as written by cucumber-js and cucumber-jvm
+(`--format message`), where a pickle carries its uri and line (an outline row's own line);
+JUnit XML as written by pytest (`--junitxml`), behave (`--junit`) and cucumber-js
+(`--format junit`). Names alone are ambiguous for Scenario Outline rows, so each
 tool's conventions are used to tell rows apart:
 
 * behave names a row "<outline> -- @<table>.<row> <examples name>" and gives the row's line;
@@ -101,6 +104,8 @@ def parse(body: bytes, content_type: str = "") -> tuple[str, list[ReportCase]]:
     head = body.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
     if head == b"<":
         content_type = "xml"
+    if head == b"{" and (_is_messages(body) or "ndjson" in content_type):
+        return "cucumber-messages", parse_cucumber_messages(body)
     if head in (b"[", b"{") or (head != b"<" and "json" in content_type):
         try:
             text = body.decode("utf-8-sig")
@@ -122,6 +127,128 @@ def parse(body: bytes, content_type: str = "") -> tuple[str, list[ReportCase]]:
                                       line=line, column=column + 1)) from None  # expat counts columns from 0
         return "junit", parse_junit(root)
     raise MalformedReport(Msg("The report is neither Cucumber JSON nor JUnit XML."))
+
+
+# the envelopes of the Cucumber Messages protocol (one JSON object a line, each with one of these keys)
+MESSAGE_TYPES = frozenset({
+    "meta", "source", "gherkinDocument", "pickle", "stepDefinition", "hook", "parameterType",
+    "parseError", "undefinedParameterType", "testRunStarted", "testRunHookStarted", "testRunHookFinished",
+    "testCase", "testCaseStarted", "testStepStarted", "testStepFinished", "testCaseFinished", "attachment",
+    "externalAttachment", "suggestion", "testRunFinished",
+})
+
+
+def _is_messages(body: bytes) -> bool:
+    """Whether the body is Cucumber Messages (NDJSON): its first line an envelope."""
+    first = body.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip().split(b"\n", 1)[0]
+    try:
+        envelope = json.loads(first)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return isinstance(envelope, dict) and len(envelope) == 1 and next(iter(envelope)) in MESSAGE_TYPES
+
+
+def _envelopes(body: bytes):
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise MalformedReport(Msg("The report is not UTF-8 text.")) from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            envelope = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise MalformedReport(Msg("The report is not valid JSON (line %(line)s, column %(column)s).",
+                                      line=number, column=error.colno)) from None
+        if not isinstance(envelope, dict) or len(envelope) != 1 or not isinstance(next(iter(envelope.values())), dict):
+            raise MalformedReport(Msg("Line %(line)s of the report is not a Cucumber message.", line=number))
+        yield number, *next(iter(envelope.items()))
+
+
+def _ast_keywords(document: dict[str, Any]) -> dict[str, str]:
+    """{AST step id: its keyword} over a gherkinDocument's backgrounds, scenarios and rules."""
+    keywords: dict[str, str] = {}
+
+    def walk(children: list) -> None:
+        for child in children or []:
+            for kind in ("background", "scenario"):
+                for step in (child.get(kind) or {}).get("steps", []):
+                    keywords[step.get("id", "")] = str(step.get("keyword", "")).strip()
+            if child.get("rule"):
+                walk(child["rule"].get("children", []))
+
+    walk((document.get("feature") or {}).get("children", []))
+    return keywords
+
+
+def parse_cucumber_messages(body: bytes) -> list[ReportCase]:
+    """Cases from Cucumber Messages (NDJSON, `--format message` of cucumber-js and cucumber-jvm).
+
+    A pickle is a scenario as run (an outline row is its own pickle, located at the row's
+    line, like cucumber-js's JSON); a test case runs a pickle, its test steps the pickle's steps
+    and hooks; the last attempt of a test case (one not to be retried) is its result. A hook
+    that failed fails the case; steps never run are untested."""
+    features: dict[str, str] = {}  # uri -> feature name
+    keywords: dict[str, str] = {}
+    pickles: dict[str, dict[str, Any]] = {}
+    test_cases: dict[str, dict[str, Any]] = {}
+    started: dict[str, str] = {}  # testCaseStarted id -> testCase id
+    results: dict[str, dict[str, dict[str, Any]]] = {}  # testCaseStarted id -> {testStep id: result}
+    final: dict[str, str] = {}  # testCase id -> its last testCaseStarted id not retried
+    for number, kind, message in _envelopes(body):
+        if kind == "gherkinDocument":
+            features[str(message.get("uri", ""))] = str((message.get("feature") or {}).get("name", ""))
+            keywords.update(_ast_keywords(message))
+        elif kind == "pickle":
+            pickles[str(message.get("id"))] = message
+        elif kind == "testCase":
+            if str(message.get("pickleId")) not in pickles:
+                raise MalformedReport(Msg("Line %(line)s of the report names a pickle it does not have.", line=number))
+            test_cases[str(message.get("id"))] = message
+        elif kind == "testCaseStarted":
+            if str(message.get("testCaseId")) not in test_cases:
+                raise MalformedReport(Msg("Line %(line)s of the report names a test case it does not have.", line=number))
+            started[str(message.get("id"))] = str(message["testCaseId"])
+        elif kind == "testStepFinished":
+            result = message.get("testStepResult")
+            if str(message.get("testCaseStartedId")) not in started or not isinstance(result, dict):
+                raise MalformedReport(Msg("Line %(line)s of the report is a step result of no test case.", line=number))
+            results.setdefault(str(message["testCaseStartedId"]), {})[str(message.get("testStepId"))] = result
+        elif kind == "testCaseFinished":
+            attempt = str(message.get("testCaseStartedId"))
+            if attempt not in started:
+                raise MalformedReport(Msg("Line %(line)s of the report ends a test case it did not start.", line=number))
+            if not message.get("willBeRetried"):
+                final[started[attempt]] = attempt
+    cases: list[ReportCase] = []
+    for case_id, test_case in test_cases.items():
+        pickle = pickles[str(test_case["pickleId"])]
+        step_of = {str(step.get("id")): step for step in pickle.get("steps", [])}
+        marks = results.get(final.get(case_id, ""), {})
+        steps: list[ReportStep] = []
+        hook_error = ""
+        for test_step in test_case.get("testSteps", []):
+            result = marks.get(str(test_step.get("id")))
+            status = STATUS_MAP.get(str(result.get("status", "")).lower(), "blocked") if result else "untested"
+            error = str((result or {}).get("message") or "")[:2000]
+            pickle_step = step_of.get(str(test_step.get("pickleStepId")))
+            if pickle_step is None:  # a hook
+                if status == "failed" and not hook_error:
+                    hook_error = error or "hook failed"
+                continue
+            keyword = keywords.get(next(iter(pickle_step.get("astNodeIds") or []), ""), "")
+            steps.append(ReportStep(keyword=keyword, text=str(pickle_step.get("text", "")), status=status,
+                                    error=error if status == "failed" else ""))
+        uri = str(pickle.get("uri", ""))
+        name = str(pickle.get("name", ""))
+        case = ReportCase(name=name, base_name=name.strip(), uri=uri, feature_name=features.get(uri, ""), steps=steps)
+        line = (pickle.get("location") or {}).get("line")
+        case.line = line if isinstance(line, int) else None
+        case.status = "failed" if hook_error else (derive_status([s.status for s in steps]) if steps else "untested")
+        case.error = hook_error or next((s.error for s in steps if s.error), "")
+        cases.append(case)
+    return cases
 
 
 def _where(location: str) -> tuple[str, int | None]:

@@ -122,6 +122,10 @@ def search(user: User, filters: dict[str, Any]):
         stmt = stmt.where(Requirement.due_date >= filters["due_from"])
     if filters.get("due_to"):
         stmt = stmt.where(Requirement.due_date <= filters["due_to"])
+    if filters.get("sla"):
+        from app.services import sla
+
+        stmt = stmt.where(Requirement.id.in_(sla.filter_clause(filters["sla"])))
     assignee = filters.get("assignee")
     if assignee:
         if assignee == "none":

@@ -35,6 +35,22 @@ KIND_LABELS = {
     "assigned": _l("Assignment"),
     "merged_in": _l("Duplicate merged in"),
     "merge_undone": _l("Merge undone"),
+    "sla_breached": _l("Service level breached"),
+    "feedback_delivered": _l("Feedback delivered"),
+}
+
+CLOCK_LABELS = {
+    "response": _l("Response"),
+    "assessment": _l("Assessment"),
+    "feedback": _l("Feedback to the proposer"),
+    "confirmation": _l("Proposer's confirmation"),
+}
+CHANNEL_LABELS = {
+    "yuezhengyi": _l("Yuezhengyi (粤政易)"),
+    "phone": _l("Phone"),
+    "sms": _l("SMS"),
+    "in_person": _l("In person"),
+    "other": _l("Other"),
 }
 
 
@@ -126,6 +142,17 @@ def describe(event: Event) -> str:
                      who=who)
         if data.get("reason"):
             text += _("; reason: %(reason)s", reason=data["reason"])
+        return text
+    if event.kind == "sla_breached":
+        return _("%(clock)s: target of %(target)s working minutes exceeded (%(used)s used)",
+                 clock=str(CLOCK_LABELS.get(data.get("clock"), data.get("clock"))),
+                 target=data.get("target_minutes", "—"), used=data.get("used_minutes", "—"))
+    if event.kind == "feedback_delivered":
+        text = _("Feedback (%(decision)s) delivered to the proposer by %(channel)s",
+                 decision=workflow.label(data.get("decision", "")),
+                 channel=str(CHANNEL_LABELS.get(data.get("channel"), data.get("channel"))))
+        if data.get("note"):
+            text += _("; note: %(note)s", note=_short(data["note"], 200))
         return text
     if event.kind == "assigned":
         return _(

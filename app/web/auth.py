@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from app.i18n import LANG_COOKIE
 from app.schemas.auth import LoginFormSchema
 from app.services import auth
 from app.services.errors import Unauthorized
 from app.web import bp
-from app.web.helpers import FormInvalid, load_form
+from app.web.helpers import FormInvalid, load_form, translate_message
 
 
 def _safe_next(target: str | None) -> str:
@@ -25,9 +25,13 @@ def login():
     if request.method == "POST":
         try:
             data = load_form(LoginFormSchema())
-            user = auth.authenticate(data["username"], data["password"])
+            user = auth.authenticate(data["username"], data["password"], request.remote_addr or "")
         except FormInvalid as error:
             errors, values = error.errors, error.values
+        except auth.TooManyAttempts as error:
+            values = {k: v for k, v in request.form.to_dict().items() if k != "password"}
+            errors = {"_schema": [translate_message(error.message)]}
+            return render_template("auth/login.html", errors=errors, values=values), 429
         except Unauthorized:
             errors, values = {"_schema": [_("Wrong username or password.")]}, request.form.to_dict()
         else:
@@ -42,6 +46,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Sign out: this session cookie (and any other of this user's, copied or not) stops working."""
+    auth.sign_out(current_user._get_current_object())
     logout_user()
     return redirect(url_for("web.login"))
 

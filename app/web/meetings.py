@@ -131,8 +131,9 @@ def _queue_filters() -> tuple[dict, dict]:
 
 def _context(meeting, **extra):
     """Everything the meeting page shows."""
-    meeting = meetings.load_full(meeting.id)
     user = g.user
+    # as this user may read it: agenda items outside their region hidden (scope.visible_to)
+    meeting = meetings.visible_to(user, meetings.load_full(meeting.id))
     # readers from outside the organiser's region (they see one of its requirements) only read
     open_here = meetings.may_edit(user, meeting) and not meeting.finalised
     can_manage = permissions.can(user, "manage_meetings") and open_here
@@ -407,8 +408,7 @@ def meeting_amend(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/minutes")
 def meeting_minutes(meeting_id: int):
     """The minutes as a printable page: the same facts, attendance and wording as the .docx."""
-    meetings.get_for(g.user, meeting_id)
-    meeting = meetings.load_full(meeting_id)
+    meeting = meetings.load_for(g.user, meeting_id)
     # a document: Chinese organisation labels and headings whatever the UI language
     return render_template(
         "meetings/minutes.html",
@@ -416,7 +416,8 @@ def meeting_minutes(meeting_id: int):
         title=documents.minutes_title(meeting),
         facts=documents.facts(meeting),
         attendance=documents.attendance(meeting),
-        items=sorted(meeting.agenda_items, key=lambda i: (i.position, i.id)),
+        items=meeting.agenda_items,
+        items_intro=documents.items_intro(meeting, len(meeting.agenda_items)),
         decision_text=documents.decision_text,
         organiser_unit=documents.organiser_unit(meeting),
         meeting_date=documents.meeting_date(meeting),
@@ -428,8 +429,7 @@ def meeting_minutes(meeting_id: int):
 def meeting_docx(meeting_id: int):
     from app.api.meetings import DOCX_MIME, _download
 
-    meetings.get_for(g.user, meeting_id)
-    meeting = meetings.load_full(meeting_id)
+    meeting = meetings.load_for(g.user, meeting_id)
     return _download(documents.minutes_docx(meeting), DOCX_MIME, documents.docx_filename(meeting),
                      documents.docx_ascii_filename(meeting))
 
@@ -438,8 +438,7 @@ def meeting_docx(meeting_id: int):
 def meeting_ics(meeting_id: int) -> Response:
     from app.api.meetings import _download
 
-    meetings.get_for(g.user, meeting_id)
-    meeting = meetings.load_full(meeting_id)
+    meeting = meetings.load_for(g.user, meeting_id)
     return _download(documents.meeting_ics(meeting), "text/calendar", f"meeting-{meeting.id}.ics")
 
 

@@ -226,12 +226,26 @@ def _show() -> str:
     return show if show in SHOW_FILTERS else "all"
 
 
-def _run_context(run, show: str = "all", **extra):
+RUN_PAGE_SIZE = 50
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.values.get("page", 1)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _run_context(run, show: str = "all", page: int = 1, **extra):
+    """The run page's context: the counts and one page of scenario heads (`RUN_PAGE_SIZE`, cut in
+    SQL), grouped by feature. A scenario's steps and forms load when it is opened (`run_scenario`),
+    the next page when the "more" link is reached (`run_checklist` with `page`)."""
     status = {"failures": "failures", "untested": "untested"}.get(show)
-    rows = verification.result_rows(run, status, with_evidence=True)
-    groups = [(path, list(items)) for path, items in groupby(rows, key=lambda r: r.scenario.feature_path)]
-    return dict(run=run, release=run.release, groups=groups, totals=verification.totals(run), show=show,
-                statuses=RESULT_STATUSES, can_record=permissions.can(g.user, "record_results"),
+    result_page = verification.result_page(run, status, page, RUN_PAGE_SIZE, with_evidence=False)
+    groups = [(path, list(items))
+              for path, items in groupby(result_page.items, key=lambda r: r.scenario.feature_path)]
+    return dict(run=run, release=run.release, groups=groups, result_page=result_page, totals=verification.totals(run),
+                show=show, statuses=RESULT_STATUSES, can_record=permissions.can(g.user, "record_results"),
                 import_result=extra.pop("import_result", None), errors=extra.pop("errors", {}), **extra)
 
 
@@ -240,23 +254,37 @@ def run_detail(run_id: int):
     """The whole run page, whoever asks (htmx navigations after a form and history restores
     included); the filter links ask `run_checklist` for the checklist alone."""
     run = verification.get_run(g.user, run_id)
-    return render_template(RUN_TEMPLATE, **_run_context(run, _show()))
+    return render_template(RUN_TEMPLATE, **_run_context(run, _show(), _page_number()))
 
 
 @bp.route("/runs/<int:run_id>/checklist")
 def run_checklist(run_id: int):
     """The checklist with a filter (`show`), as the filter links ask for it: the checklist, the
     filter links out of band (showing the choice), and the run page's address with the filter
-    in the address bar. Opened outside htmx (a new tab, a bookmark), it is the run page."""
+    in the address bar. With `page` > 1 (the "more" link at the end of a page), the next page
+    of scenario heads alone, appended where the link was. Opened outside htmx (a new tab, a
+    bookmark), it is the run page."""
     run = verification.get_run(g.user, run_id)
+    page = _page_number()
     page_url = url_for("web.run_detail", run_id=run.id, show=_show())
     if not wants_fragment():
-        return redirect(page_url)
-    context = _run_context(run, _show())
-    response = htmx_response(render_blocks(RUN_TEMPLATE, ["checklist", "show_filter_oob"], **context),
-                             push_url=page_url)
+        return redirect(url_for("web.run_detail", run_id=run.id, show=_show(), page=page) if page > 1 else page_url)
+    context = _run_context(run, _show(), page)
+    if page > 1:
+        response = htmx_response(render_block(RUN_TEMPLATE, "checklist_page", **context))
+    else:
+        response = htmx_response(render_blocks(RUN_TEMPLATE, ["checklist", "show_filter_oob"], **context),
+                                 push_url=page_url)
     response.vary.add("HX-Request")
     return response
+
+
+@bp.route("/runs/<int:run_id>/scenarios/<int:scenario_id>")
+def run_scenario(run_id: int, scenario_id: int):
+    """One scenario of the run, whole (steps with their marks, the scenario's form and
+    evidence), open: what the run page loads when a scenario is opened."""
+    run = verification.get_run(g.user, run_id)
+    return render_block(RUN_TEMPLATE, "scenario", **_row_context(run, scenario_id, expanded=True))
 
 
 def _row_context(run, scenario_id: int, row=None, **extra):

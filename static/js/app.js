@@ -31,6 +31,15 @@
     document.querySelectorAll("details.filter-more").forEach(function (d) { d.open = true; });
   }
   if (narrow.addEventListener) narrow.addEventListener("change", onNarrowChange);
+  // closed on a phone as the page (or a block htmx swaps in) loads
+  function foldFilters(root) {
+    if (!narrow.matches || !root.querySelectorAll) return;
+    root.querySelectorAll("details.filter-more").forEach(function (d) { d.open = false; });
+  }
+  foldFilters(document);
+  document.addEventListener("htmx:load", function (event) {
+    if (event.detail.elt !== document.body) foldFilters(event.detail.elt);
+  });
 
   // Dates are typed and sent as yyyy-mm-dd (datetimes yyyy-mm-dd HH:MM) whatever the browser's
   // language: separators are added while typing digits, other common forms (2026/6/8,

@@ -9,6 +9,14 @@
   if (window.meetingsMinutes) return; // loaded again by a boosted navigation
   window.meetingsMinutes = true;
 
+  // a canned reason, once chosen, is copied into the reason field (still editable)
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-fills]") || !select.value) return;
+    var field = select.form && select.form.elements[select.getAttribute("data-fills")];
+    if (field) field.value = select.value;
+  });
+
   var RETRY_MS = 15000;
   var retryTimer = null;
 

@@ -1091,7 +1091,7 @@ def test_users_endpoints_are_admin_only(app_ctx, api, role, make_user):
     target = make_user("someone", "engineer", "445200")
     client = api(role, "440000")
     assert_error(client.get("/api/v1/users"), 403, "forbidden")
-    data = {"username": "new.user", "password": "Password#1", "role": "admin", "region": "440000"}
+    data = {"username": "new.user", "password": "Shenhe#2026", "role": "admin", "region": "440000"}
     assert_error(client.post("/api/v1/users", json=data), 403)
     assert_error(client.patch(f"/api/v1/users/{target.id}", json={"role": "admin"}), 403)
     db.session.expire_all()
@@ -1100,7 +1100,7 @@ def test_users_endpoints_are_admin_only(app_ctx, api, role, make_user):
 
 def test_admin_manages_users(api, client):
     admin = api("admin", "440000")
-    data = {"username": "chen.reviewer", "password": "Password#1", "role": "reviewer", "region": "440000",
+    data = {"username": "chen.reviewer", "password": "Shenhe#2026", "role": "reviewer", "region": "440000",
             "display_name": "陈评审"}
     response = admin.post("/api/v1/users", json=data)
     assert response.status_code == 201, response.json
@@ -1108,7 +1108,7 @@ def test_admin_manages_users(api, client):
     assert (user["username"], user["role"], user["region"]) == ("chen.reviewer", "reviewer", "440000")
     assert "password" not in user and "password_hash" not in user
     assert "chen.reviewer" in {u["username"] for u in admin.get("/api/v1/users").json}
-    token = client.post("/api/v1/auth/token", json={"username": "chen.reviewer", "password": "Password#1"})
+    token = client.post("/api/v1/auth/token", json={"username": "chen.reviewer", "password": "Shenhe#2026"})
     assert token.status_code == 201
     changed = admin.patch(f"/api/v1/users/{user['id']}", json={"role": "manager", "region": "445200"})
     assert (changed.json["role"], changed.json["region"]) == ("manager", "445200")
@@ -1121,7 +1121,7 @@ def test_admin_manages_users(api, client):
      ({"username": "has space"}, "username"), ({"extra": 1}, "extra")],
 )
 def test_admin_user_validation(api, override, field):
-    data = {"username": "new.user", "password": "Password#1", "role": "engineer", "region": "445200", **override}
+    data = {"username": "new.user", "password": "Shenhe#2026", "role": "engineer", "region": "445200", **override}
     body = assert_error(api("admin", "440000").post("/api/v1/users", json=data), 422)
     assert field in body["errors"]
 

@@ -649,3 +649,67 @@ def test_reasons_of_a_bad_tag_expression_are_ours(manager, library):
                          ("@a or or @b", "a tag is missing after 'or'")):
         answer = manager.post(url, json={"environment": "acceptance", "tags": tags})
         assert answer.json["errors"]["tags"] == [f"Invalid tag expression: {tags} ({reason})"], tags
+
+
+def test_the_results_list_answers_what_the_row_schema_answers(app, manager, run):
+    """The list is built from plain rows (one Core query, no marshmallow pass per row) and must
+    answer exactly what ResultRowSchema answers for the same rows: steps with tables, doc
+    strings and errors, a status set directly, notes, the tester, evidence and paging."""
+    from app.extensions import db
+    from app.models import Run
+    from app.schemas.verification import ResultRowSchema
+    from app.services import verification as service
+
+    rows = results(manager, run["id"])
+    first, second = rows[0]["scenario_id"], rows[1]["scenario_id"]
+    imported = manager.post(f"/api/v1/runs/{run['id']}/import", data=report("cucumber-js.json"),
+                            content_type="application/json")
+    assert imported.status_code == 200 and imported.json["failed"], imported.json
+    assert manager.put(f"/api/v1/runs/{run['id']}/results/{first}", json={
+        "steps": [{"index": 0, "status": "passed"}], "note": "实际结果不符", "defect": "TAPD-1", "fed_back": True,
+    }).status_code == 200
+    manager.put(f"/api/v1/runs/{run['id']}/results/{second}", json={"status": "blocked"})
+    assert manager.post(f"/api/v1/runs/{run['id']}/results/{second}/evidence", content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(b"log"), "日志.txt")}).status_code == 201
+    answer = manager.get(f"/api/v1/runs/{run['id']}/results")
+    assert answer.status_code == 200 and answer.headers["X-Total-Count"] == str(len(rows))
+    assert "实际结果不符".encode() in answer.data and b"\\u" not in answer.data  # UTF-8, no escapes
+    with app.app_context():
+        expected = ResultRowSchema(many=True).dump(service.result_rows(db.session.get(Run, run["id"]), with_evidence=True))
+    expected = json.loads(json.dumps(expected))
+    assert answer.json == expected
+    got = {r["scenario_id"]: r for r in answer.json}
+    assert any(s.get("data_table") for s in got[first]["steps"]) or any(s.get("doc_string") for r in answer.json for s in r["steps"])
+    assert any(s.get("error") for r in answer.json for s in r["steps"])
+    assert got[first]["tester"] == manager.user.username and got[first]["defect"] == "TAPD-1"
+    assert [e["filename"] for e in got[second]["evidence"]] == ["日志.txt"] and got[second]["set_directly"] is True
+    # a page and a filter answer the same rows
+    blocked = manager.get(f"/api/v1/runs/{run['id']}/results", query_string={"status": "blocked", "per_page": 1000})
+    assert blocked.json == [got[second]] and blocked.headers["X-Total-Count"] == "1"
+    assert manager.get(f"/api/v1/runs/{run['id']}/results", query_string={"per_page": 1001}).status_code == 422
+
+
+@pytest.mark.parametrize("content_type", ["application/x-ndjson", "application/octet-stream", "application/json"])
+def test_import_cucumber_messages_from_cucumber_js(manager, run, content_type):
+    """cucumber-js `--format message` (NDJSON): the same matching of outline rows, step results
+    and errors as its Cucumber JSON, whatever type the body is declared as."""
+    answer = manager.post(f"/api/v1/runs/{run['id']}/import", data=report("cucumber-js.ndjson"), content_type=content_type)
+    assert answer.status_code == 200, answer.json
+    assert answer.json["format"] == "cucumber-messages"
+    assert (answer.json["matched"], answer.json["unmatched"], answer.json["passed"], answer.json["failed"]) == (6, [], 4, 2)
+    rows = by_key(results(manager, run["id"]))
+    assert {key: row["status"] for key, row in rows.items()} == EXPECTED
+    failed_row = rows[("跨年退款按金额校验", "-1")]
+    assert [s["status"] for s in failed_row["steps"]] == ["passed", "passed", "failed"]
+    assert "不通过" in failed_row["steps"][2]["error"] and failed_row["source"] == "import:cucumber-messages"
+
+
+def test_import_cucumber_messages_is_all_or_nothing(manager, run):
+    broken = report("cucumber-js.ndjson") + b'\n{"testCaseFinished": {"testCaseStartedId": "nobody"}}\n'
+    answer = manager.post(f"/api/v1/runs/{run['id']}/import", content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(broken), "cucumber.ndjson")})
+    assert answer.status_code == 400 and "nobody" not in answer.json["message"]
+    assert all(r["status"] == "untested" for r in results(manager, run["id"]))
+    upload = manager.post(f"/api/v1/runs/{run['id']}/import", content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(report("cucumber-js.ndjson")), "cucumber.ndjson")})
+    assert upload.status_code == 200 and upload.json["matched"] == 6

@@ -72,7 +72,12 @@ def page(browser, request, tmp_path):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # the Content-Security-Policy allows no inline script or eval: a page that needs one fails here
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
+    assert not refused, refused
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         os.makedirs("test-artifacts", exist_ok=True)

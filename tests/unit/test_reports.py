@@ -179,3 +179,99 @@ def test_parse_errors_say_line_and_column_not_the_parsers_words(body, content_ty
         reports.parse(body, content_type)
     message = error.value.message
     assert message.template == template and (message.params["line"], message.params["column"]) == where
+
+
+# --- Cucumber Messages (NDJSON, `--format message`) --------------------------------------
+
+
+def _messages() -> list[dict]:
+    with open(os.path.join(REPORTS, "cucumber-js.ndjson"), encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _ndjson(envelopes: list[dict]) -> bytes:
+    return "\n".join(json.dumps(e, ensure_ascii=False) for e in envelopes).encode()
+
+
+def _summary(cases):
+    return [(c.uri, c.name, c.line, c.status, [(s.keyword, s.text, s.status) for s in c.steps]) for c in cases]
+
+
+def test_cucumber_messages_read_like_the_same_runs_cucumber_json():
+    """cucumber-js wrote both files from one run of the fixture feature: the pickles (outline
+    rows at their own lines, background steps included, hooks left out) give the same cases."""
+    with open(os.path.join(REPORTS, "cucumber-js.ndjson"), "rb") as fh:
+        fmt, cases = reports.parse(fh.read(), "application/octet-stream")
+    with open(os.path.join(REPORTS, "cucumber-js.json"), "rb") as fh:
+        _, json_cases = reports.parse(fh.read(), "application/json")
+    assert fmt == "cucumber-messages" and len(cases) == 6
+    assert _summary(cases) == _summary(json_cases)
+    failed = [c for c in cases if c.status == "failed"]
+    assert [c.line for c in failed] == [19, 35] and "不通过" in failed[1].error
+    assert failed[1].steps[-1].error and not failed[1].steps[0].error
+
+
+def test_cucumber_messages_take_the_last_attempt_and_fail_on_a_failed_hook():
+    envelopes = _messages()
+    first_case = next(e["testCase"] for e in envelopes if "testCase" in e)
+    # a first attempt that failed and will be retried, then the retry that passed (kept)
+    started = next(e for e in envelopes if "testCaseStarted" in e and e["testCaseStarted"]["testCaseId"] == first_case["id"])
+    retry_id = "retry-" + started["testCaseStarted"]["id"]
+    original = [e for e in envelopes if started["testCaseStarted"]["id"] in json.dumps(e)]
+    failing_first = []
+    for e in original:
+        e = json.loads(json.dumps(e).replace(started["testCaseStarted"]["id"], "first-attempt"))
+        if "testStepFinished" in e:
+            e["testStepFinished"]["testStepResult"]["status"] = "FAILED"
+        if "testCaseFinished" in e:
+            e["testCaseFinished"]["willBeRetried"] = True
+        failing_first.append(e)
+    at = envelopes.index(started)
+    retried = envelopes[:at] + failing_first + [
+        json.loads(json.dumps(e).replace(started["testCaseStarted"]["id"], retry_id)) for e in original
+    ] + [e for e in envelopes[at:] if e not in original]
+    cases = reports.parse_cucumber_messages(_ndjson(retried))
+    assert cases[0].status == "passed" and [s.status for s in cases[0].steps] == ["passed"] * 4
+
+    # a Before hook that failed: the steps were skipped, the case failed with the hook's message
+    hooked = json.loads(json.dumps(envelopes))
+    case = next(e["testCase"] for e in hooked if "testCase" in e)
+    case["testSteps"].insert(0, {"id": "hook-step", "hookId": "h1"})
+    started = next(e["testCaseStarted"]["id"] for e in hooked if "testCaseStarted" in e
+                   and e["testCaseStarted"]["testCaseId"] == case["id"])
+    for e in hooked:
+        if "testStepFinished" in e and e["testStepFinished"]["testCaseStartedId"] == started:
+            e["testStepFinished"]["testStepResult"]["status"] = "SKIPPED"
+    at = next(i for i, e in enumerate(hooked) if "testCaseStarted" in e and e["testCaseStarted"]["id"] == started)
+    hooked.insert(at + 1, {"testStepFinished": {"testCaseStartedId": started, "testStepId": "hook-step",
+                                                "testStepResult": {"status": "FAILED", "message": "数据库连接失败"}}})
+    cases = reports.parse_cucumber_messages(_ndjson(hooked))
+    assert cases[0].status == "failed" and cases[0].error == "数据库连接失败"
+    assert [s.status for s in cases[0].steps] == ["skipped"] * 4
+
+    # a test case never started: its steps are untested
+    unstarted = [e for e in envelopes if not ("testCaseStarted" in e and e["testCaseStarted"]["testCaseId"] == first_case["id"])
+                 and not any(k in e for k in ("testStepStarted", "testStepFinished", "testCaseFinished"))]
+    cases = reports.parse_cucumber_messages(_ndjson(unstarted))
+    assert cases[0].status == "untested" and {s.status for s in cases[0].steps} == {"untested"}
+
+
+@pytest.mark.parametrize(
+    ("body", "template", "line"),
+    [
+        (b'{"meta": {}}\n{"source": {}\n', "The report is not valid JSON (line %(line)s, column %(column)s).", 2),
+        (b'{"meta": {}}\n[1, 2]\n', "Line %(line)s of the report is not a Cucumber message.", 2),
+        (b'{"meta": {}}\n{"testCase": {"id": "t", "pickleId": "nope"}}\n',
+         "Line %(line)s of the report names a pickle it does not have.", 2),
+        (b'{"meta": {}}\n\n{"testCaseStarted": {"id": "s", "testCaseId": "nope"}}\n',
+         "Line %(line)s of the report names a test case it does not have.", 3),
+        (b'{"meta": {}}\n{"testStepFinished": {"testCaseStartedId": "x", "testStepId": "y", "testStepResult": {}}}\n',
+         "Line %(line)s of the report is a step result of no test case.", 2),
+        (b'{"meta": {}}\n{"testCaseFinished": {"testCaseStartedId": "x"}}\n',
+         "Line %(line)s of the report ends a test case it did not start.", 2),
+    ],
+)
+def test_malformed_cucumber_messages_say_which_line(body, template, line):
+    with pytest.raises(MalformedReport) as error:
+        reports.parse(body, "application/x-ndjson")
+    assert error.value.message.template == template and error.value.message.params["line"] == line

@@ -188,11 +188,11 @@ def test_csrf_is_enforced_on_forms_and_htmx_requests(tmp_path):
         db.create_all()
         reference_data.load()
         user = users.create_user("csrf_eng", PASSWORD, "engineer", "445200")
-        user_id = user.id
+        session_id = user.get_id()
     client = app.test_client()
     assert client.post("/login", data={"username": "csrf_eng", "password": PASSWORD}).status_code == 400
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = session_id
         session["_fresh"] = True
     form = {"title": "x", "domain": "budget", "type": "defect", "priority": "low", "channel": "phone",
             "region": "445200", "proposer_name": "张三"}

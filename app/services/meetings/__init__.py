@@ -3,7 +3,8 @@
 One module per use case; this package re-exports their public API (`from app.services import
 meetings` then `meetings.finalize(...)`):
 
-- `scope`        who reads and who changes a meeting, loading one for a user (`get_for`)
+- `scope`        who reads and who changes a meeting, loading one for a user (`get_for`),
+                 what of it a reader sees (`visible_to`: items outside their region hidden)
 - `times`        the users' calendar: local dates, "has the meeting started"
 - `schedule`     create and edit a meeting; find meetings (upcoming, past, one in full)
 - `agenda`       the agenda and the queue it is built from; a requirement's meetings
@@ -57,8 +58,16 @@ from app.services.meetings.minutes import (
     update_attendee,
     validate_decision,
 )
-from app.services.meetings.schedule import counts, create, load_full, search, update
-from app.services.meetings.scope import MinutesLocked, get_for, in_scope, may_edit, scoped
+from app.services.meetings.schedule import counts, create, load_for, load_full, search, update
+from app.services.meetings.scope import (
+    MinutesLocked,
+    ReaderView,
+    get_for,
+    in_scope,
+    may_edit,
+    scoped,
+    visible_to,
+)
 from app.services.meetings.times import finalised_early, local_text, local_zone, not_started
 
 __all__ = [
@@ -73,6 +82,7 @@ __all__ = [
     "FinalizeEarly",
     "FinalizeResult",
     "MinutesLocked",
+    "ReaderView",
     "OnOtherAgenda",
     "add_action_item",
     "add_amendment",
@@ -90,6 +100,7 @@ __all__ = [
     "get_for",
     "host_of",
     "in_scope",
+    "load_for",
     "load_full",
     "local_text",
     "local_zone",
@@ -112,4 +123,5 @@ __all__ = [
     "update",
     "update_attendee",
     "validate_decision",
+    "visible_to",
 ]

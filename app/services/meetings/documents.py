@@ -105,6 +105,22 @@ def decision_text(item) -> str:
     return label + (f"（{'；'.join(parts)}）" if parts else "")
 
 
+def hidden_text(meeting) -> str:
+    """For a reader who sees only part of the agenda (`scope.visible_to`): how many items are
+    outside their region, never which. Empty when they see every item."""
+    hidden = getattr(meeting, "hidden_items", 0)
+    return f"另有{hidden}项不在您的区划范围内，未列出。" if hidden else ""
+
+
+def items_intro(meeting, shown: int) -> str:
+    """The sentence before the reviewed-items table, on the printable page and in Word."""
+    hidden = getattr(meeting, "hidden_items", 0)
+    if not hidden:
+        return f"本次会议共评审需求{shown}项，逐项讨论情况及评审结论如下："
+    return (f"本次会议评审的需求中，以下{shown}项在您的区划范围内（另有{hidden}项不在您的区划范围内，未列出），"
+            "逐项讨论情况及评审结论如下：")
+
+
 def minutes_title(meeting: Meeting) -> str:
     return meeting.title if meeting.title.endswith("纪要") else f"{meeting.title}会议纪要"
 
@@ -146,7 +162,7 @@ def minutes_docx(meeting: Meeting) -> bytes:
 
     _para(doc, "三、评审事项及结论", font=HEADING_FONT, size=16)
     items = ordered(meeting)
-    _para(doc, f"本次会议共评审需求{len(items)}项，逐项讨论情况及评审结论如下：")
+    _para(doc, items_intro(meeting, len(items)))
     _table(
         doc,
         ["序号", "需求编号", "需求名称", "讨论情况", "评审结论"],
@@ -236,6 +252,8 @@ def meeting_ics(meeting: Meeting, uid_domain: str | None = None) -> bytes:
     lines = ["需求评审会议程："] + [
         f"{n}. {item.requirement.code} {item.requirement.title}" for n, item in enumerate(items, start=1)
     ]
+    if hidden_text(meeting):
+        lines.append(hidden_text(meeting))
     event.add("description", "\n".join(lines))
     event.add("sequence", max(0, (meeting.version or 1) - 1))
     event.add("status", "CONFIRMED")

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import AgendaItem, Meeting, User
 from app.services import permissions
 from app.services.errors import Msg, StaleVersion
-from app.services.meetings.scope import STALE, ensure_open, scoped, touch
+from app.services.meetings.scope import STALE, ReaderView, ensure_open, get_for, scoped, touch, visible_to
 from app.services.meetings.times import start_of_local_day, to_utc
 from app.services.uow import unit_of_work
 from app.utils import utcnow
@@ -119,3 +119,9 @@ def load_full(meeting_id: int) -> Meeting:
         )
         .execution_options(populate_existing=True)
     ).unique().one()
+
+
+def load_for(user: User, meeting_id: int) -> ReaderView:
+    """The meeting in full as `user` may read it (404 if they may not): see `scope.visible_to`."""
+    get_for(user, meeting_id)
+    return visible_to(user, load_full(meeting_id))

@@ -32,6 +32,36 @@ def in_scope(user: User, meeting: Meeting) -> bool:
     return any(permissions.in_scope(user, item.requirement) for item in meeting.agenda_items)
 
 
+class ReaderView:
+    """A meeting as one reader may see it: the agenda items whose requirement is in the
+    reader's scope (in agenda order), the action items not tied to a hidden requirement, and
+    `hidden_items`, how many agenda items are left out. Everything else reads through to the
+    meeting. The page, the printable minutes, the .docx, the .ics and the API all render this
+    view, so a requirement outside the reader's region (404 when fetched directly) never shows
+    in any of them; at most "N items outside your region" does."""
+
+    def __init__(self, meeting: Meeting, agenda_items: list, action_items: list, hidden_items: int):
+        self.meeting = meeting
+        self.agenda_items = agenda_items
+        self.action_items = action_items
+        self.hidden_items = hidden_items
+
+    def __getattr__(self, name: str):
+        return getattr(self.meeting, name)
+
+
+def visible_to(user: User, meeting: Meeting) -> ReaderView:
+    """The one rule for what of a meeting `user` reads: agenda items whose requirement
+    `permissions.in_scope` allows; action items about a hidden requirement are left out too.
+    Users of the organiser's region (the editors) see every item, since an agenda only holds
+    requirements of the meeting's region."""
+    items = sorted(meeting.agenda_items, key=lambda i: (i.position, i.id or 0))
+    shown = [item for item in items if permissions.in_scope(user, item.requirement)]
+    hidden_ids = {item.requirement_id for item in items} - {item.requirement_id for item in shown}
+    actions = [a for a in meeting.action_items if a.requirement_id not in hidden_ids]
+    return ReaderView(meeting, shown, actions, len(items) - len(shown))
+
+
 def may_edit(user: User, meeting: Meeting) -> bool:
     """Changing a meeting (agenda, minutes, attendees, finalising) stays with the organiser's region."""
     return permissions.meeting_in_scope(user, meeting)

@@ -215,8 +215,8 @@ def membership_of(req: Requirement) -> ReleaseRequirement | None:
 
 
 def release_of(req: Requirement) -> Release | None:
-    member = membership_of(req)
-    return db.session.get(Release, member.release_id) if member else None
+    """The release carrying the requirement now, from its loaded links (no query per row in lists)."""
+    return req.release_links[-1].release if req.release_links else None
 
 
 def open_releases(user: User) -> list[Release]:
