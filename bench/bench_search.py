@@ -40,13 +40,8 @@ from app.utils import utcnow  # noqa: E402
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 RUNS = 40
 
-SUBJECTS = ["直接支出", "授权支付", "跨年退款", "到人到户", "支付更正", "更正调库", "指标调剂", "预算编制", "工资统发",
-            "非税收入", "国库集中支付", "单位会计核算", "资产卡片", "统一门户", "数据中枢接口", "主数据", "总会计核算",
-            "预算执行动态监控", "专项资金", "政府采购", "绩效目标", "债务管理", "公务卡", "往来款"]
-ACTIONS = ["审核后", "导入时", "生成凭证时", "年结后", "批量处理时", "打印", "查询", "同步", "对账时", "提交后"]
-PROBLEMS = ["余额未回滚", "报错", "数据不一致", "无法关联上年度凭证", "页面空白", "超时", "金额显示错误", "状态未更新",
-            "缺少字段", "重复生成", "权限不足", "统计口径不对"]
-UNITS = ["财政局国库科", "财政局预算科", "人社局", "教育局", "卫健局", "住建局", "农业农村局", "交通局", "审计局", "民政局"]
+# the same vocabulary as `flask bench-data` (one list, in app/seed/bench.py)
+from app.seed.bench import ACTIONS, PROBLEMS, SUBJECTS, UNITS  # noqa: E402
 
 
 def sentence(rng: random.Random) -> str:
