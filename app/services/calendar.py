@@ -93,6 +93,9 @@ class WorkingCalendar:
         self.periods = parse_hours(hours)
         self.tz = ZoneInfo(timezone)
         self._days: dict[date, Day] = {}
+        # working days counted from `_base`: `_counts[i]` = working days in (base, base + i]
+        self._base: date | None = None
+        self._counts: list[int] = []
 
     @classmethod
     def load(cls) -> WorkingCalendar:
@@ -127,6 +130,29 @@ class WorkingCalendar:
         if weekend:
             return Day(day, True, "makeup_workday", holiday=name)
         return Day(day, True, "workday")
+
+    def working_days(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end` (0 when end <= start), on the
+        official calendar; counted once per day however many spans are asked (ledgers, lead times)."""
+        if end <= start:
+            return 0
+        self._cover(start, end)
+        assert self._base is not None
+        return self._counts[(end - self._base).days] - self._counts[(start - self._base).days]
+
+    def _cover(self, first: date, last: date) -> None:
+        """Make the running count reach from `first` to `last` (rebased when `first` is earlier)."""
+        if self._base is None or first < self._base:
+            known = self._base + timedelta(days=len(self._counts) - 1) if self._base is not None else first
+            self._base, self._counts = first, [0]
+            self._extend(known)
+        self._extend(last)
+
+    def _extend(self, day: date) -> None:
+        assert self._base is not None
+        while self._base + timedelta(days=len(self._counts) - 1) < day:
+            following = self._base + timedelta(days=len(self._counts))
+            self._counts.append(self._counts[-1] + (1 if self.day(following).workday else 0))
 
     def days(self, start: date, end: date) -> list[Day]:
         return [self.day(start + timedelta(days=n)) for n in range((end - start).days + 1)]

@@ -107,17 +107,3 @@ def _local_month_postgresql(element, compiler, **kw):
     (column,) = element.clauses
     return (f"to_char({compiler.process(column, **kw)} + interval '{element.offset_hours:d} hours', "
             "'YYYY-MM')")
-
-
-def working_days(start: date, end: date) -> int:
-    """Monday-to-Friday days after `start` up to and including `end` (no holiday calendar exists
-    yet, so public holidays and swapped working weekends are not taken into account)."""
-    if end <= start:
-        return 0
-    days = (end - start).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    for offset in range(1, rest + 1):
-        if (start + timedelta(days=weeks * 7 + offset)).weekday() < 5:
-            count += 1
-    return count

@@ -136,8 +136,8 @@ def dashboard_charts(args, raw) -> list[Chart]:
     ]
     lead = leadtime.lead_times(g.user, args, leadtime.default_period(args))
     if lead.count:
-        note = str(_("Working days (Monday to Friday; public holidays not deducted) from filing to release, "
-                     "for the requirements released in the period (by default the last twelve months)."))
+        note = str(_("Working days on the official calendar (public holidays and make-up days) from filing to "
+                     "release, for the requirements released in the period (by default the last twelve months)."))
         charts.append(Chart("lead_time", str(_("Lead time from intake to release")), "bar",
                             [label for label, _n in lead.distribution],
                             [Series(str(_("Requirements")), [n for _label, n in lead.distribution],

@@ -1,6 +1,6 @@
-"""Lead time from intake to release: the working days (Monday to Friday; no holiday calendar
-exists yet) from a requirement's filing to its first move to `released`, for the requirements in
-scope released within a period (distribution, and the median per month of release)."""
+"""Lead time from intake to release: the working days on the official calendar (holidays and
+make-up days, plus the admins' overrides) from filing to the first move to `released`, for the
+requirements in scope released within a period (distribution, and the median per month of release)."""
 from __future__ import annotations
 
 import statistics
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Event, Requirement, User
 from app.services import periods
+from app.services.calendar import WorkingCalendar
 from app.services.periods import Period
 from app.services.stats.query import scoped_where
 
@@ -39,9 +40,10 @@ def lead_times(user: User, filters: dict[str, Any], period: Period) -> LeadTimes
         select(Requirement.created_at, released.c.at).join(released, released.c.rid == Requirement.id).where(where))
     by_month: dict[str, list[int]] = {}
     days_all: list[int] = []
+    working = WorkingCalendar.load()
     for created, at in rows:
         released_on = periods.local_date(at)
-        days = periods.working_days(periods.local_date(created), released_on)
+        days = working.working_days(periods.local_date(created), released_on)
         days_all.append(days)
         by_month.setdefault(f"{released_on.year:04d}-{released_on.month:02d}", []).append(days)
     distribution = [(label, sum(1 for d in days_all if d >= low and (high is None or d <= high)))

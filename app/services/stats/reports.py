@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import AgendaItem, Event, Meeting, Region, Release, Requirement, Run, RunScenario, User
 from app.models.verification import ScenarioRequirement
 from app.services import periods, permissions, reference, workflow
+from app.services.calendar import WorkingCalendar
 from app.services.documents import excel, word
 from app.services.errors import Msg, NotFound, ValidationFailed
 from app.services.periods import Period
@@ -223,6 +224,7 @@ def ledger_rows(user: User, filters: dict[str, Any]) -> list[list[Any]]:
             .order_by(Run.id)):
         verdicts[req_id] = (version, RESULT_ZH.get(status, status))
     all_labels = reference.all_labels()
+    working = WorkingCalendar.load()
     rows = []
     for req in reqs:
         filed = periods.local_date(req.created_at)
@@ -230,7 +232,7 @@ def ledger_rows(user: User, filters: dict[str, Any]) -> list[list[Any]]:
                  for key, _ in LEDGER_STAGES]
         spans, previous = [], filed
         for day in dates:
-            spans.append(periods.working_days(previous, day) if day else None)
+            spans.append(working.working_days(previous, day) if day else None)
             previous = day or previous
         meeting, decision = decisions.get(req.id, ("", ""))
         version, verdict = verdicts.get(req.id, ("", ""))
@@ -271,7 +273,7 @@ def ledger_xlsx(user: User, filters: dict[str, Any]) -> bytes:
     workbook = excel.new_workbook()
     notes = [("报表", "需求台帐"), ("导出日期", periods.local_today().isoformat()),
              ("读者地区", f"{user.region.name}（{user.region.code}）")] + filter_notes(filters)
-    notes.append(("说明", "用时按工作日（周一至周五）计，未扣除法定节假日"))
+    notes.append(("说明", "用时按工作日计（国家法定节假日及调休安排，含管理员维护的补充日历）"))
     excel.add_sheet(workbook, "需求台帐", LEDGER_HEADER, ledger_rows(user, filters), notes=notes)
     return excel.to_bytes(workbook)
 
