@@ -6,6 +6,7 @@ them: `pytestmark = pytest.mark.usefixtures("app_ctx")`), fixtures push a short 
 from __future__ import annotations
 
 import copy
+import logging
 import os
 import shutil
 from collections.abc import Callable
@@ -312,3 +313,20 @@ def run_concurrently():
         return errors
 
     return run
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    """An app of its own bound to a brand-new, empty SQLite file (no create_all), for the tests
+    that run the Alembic migrations."""
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.db'}"})
+    app.instance_path = str(tmp_path / "instance")
+    # env.py's fileConfig() would otherwise disable the loggers of already-imported modules
+    disabled = {name: lg.disabled for name, lg in logging.Logger.manager.loggerDict.items()
+                if isinstance(lg, logging.Logger)}
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    for name, was in disabled.items():
+        logging.getLogger(name).disabled = was

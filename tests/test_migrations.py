@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -24,28 +23,6 @@ TABLES = {
     "attachment",
     "code_sequence",
 }
-
-
-@pytest.fixture
-def empty_app(tmp_path):
-    """An app bound to a brand-new, empty SQLite file (no create_all)."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.db'}",
-        }
-    )
-    app.instance_path = str(tmp_path / "instance")
-    # env.py's fileConfig() would otherwise disable the loggers of already-imported modules
-    disabled = {name: lg.disabled for name, lg in logging.Logger.manager.loggerDict.items()
-                if isinstance(lg, logging.Logger)}
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    for name, was in disabled.items():
-        logging.getLogger(name).disabled = was
 
 
 def _tables(app) -> set[str]:

@@ -3,29 +3,11 @@ acceptance run, with the default sign-off order."""
 from __future__ import annotations
 
 import json
-import logging
 
-import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from app import create_app
 from app.extensions import db
-
-
-@pytest.fixture
-def empty_app(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "test",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.db'}"})
-    app.instance_path = str(tmp_path / "instance")
-    disabled = {name: lg.disabled for name, lg in logging.Logger.manager.loggerDict.items()
-                if isinstance(lg, logging.Logger)}
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    for name, was in disabled.items():
-        logging.getLogger(name).disabled = was
 
 
 def test_existing_releases_get_their_status(empty_app):

@@ -51,7 +51,9 @@ class RequirementPatchSchema(RequirementFieldsSchema):
             field_obj.required = False
 
 
-class RequirementQuerySchema(PageQuerySchema):
+class RequirementFilterSchema(Schema):
+    """The filters that pick requirements: the list's, and the figures' that count them."""
+
     class Meta:
         unknown = "exclude"
 
@@ -61,10 +63,16 @@ class RequirementQuerySchema(PageQuerySchema):
     priority = DelimitedList(fields.String())
     channel = DelimitedList(fields.String())
     region = fields.String()
-    assignee = fields.String()
     # filed on or after / on or before these days (Beijing time), e.g. a month's bar on the dashboard
     date_from = fields.Date(data_key="from")
     date_to = fields.Date(data_key="to")
+
+
+class RequirementQuerySchema(PageQuerySchema, RequirementFilterSchema):
+    class Meta:
+        unknown = "exclude"
+
+    assignee = fields.String()
     # due on or after / on or before these days (the dashboard's overdue and at-risk counts)
     due_from = fields.Date()
     due_to = fields.Date()

@@ -5,25 +5,14 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from webargs.fields import DelimitedList
 
 from app.schemas.common import StrictSchema, Trimmed, UtcDateTime
-from app.services import workflow
+from app.schemas.requirement import RequirementFilterSchema
 from app.services.errors import Msg
 from app.services.stats import DIMENSIONS
 
 
-class StatsFilterSchema(Schema):
-    """The requirement list's filters that figures take (period, region and the coded fields)."""
-
-    class Meta:
-        unknown = "exclude"
-
-    status = DelimitedList(fields.String(validate=validate.OneOf(workflow.STATUSES)))
-    domain = DelimitedList(fields.String())
-    type = DelimitedList(fields.String())
-    channel = DelimitedList(fields.String())
-    priority = DelimitedList(fields.String())
-    region = fields.String()
-    date_from = fields.Date(data_key="from")
-    date_to = fields.Date(data_key="to")
+class StatsFilterSchema(RequirementFilterSchema):
+    """The requirement list's filters that figures take (period, region and the coded fields);
+    here a period running backwards is an error, as figures over it would be empty."""
 
     @validates_schema
     def _period(self, data, **kwargs):
