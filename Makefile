@@ -11,7 +11,7 @@ UV_VERSION = 0.13.8
 UV = $(VENV)/uv-$(UV_VERSION)/bin/uv
 PIP_INSTALL = $(BIN)/python -m pip install -q --disable-pip-version-check
 
-.PHONY: run test install install-test translations translations-update db demo clean bench lock
+.PHONY: run test test-pg install install-test translations translations-update db demo clean bench lock
 
 ## Install, migrate, load reference and demo data, serve on http://127.0.0.1:5000
 run: install translations db demo
@@ -21,6 +21,10 @@ run: install translations db demo
 ## Run every test: unit, API, Gherkin acceptance, migrations, real browser
 test: install-test translations
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto}
+
+## The same suite on PostgreSQL: a throw-away cluster on 127.0.0.1:55432 (Debian's postgresql)
+test-pg: install-test translations
+	scripts/test-pg.sh
 
 install: $(VENV)/.run-installed
 install-test: $(VENV)/.test-installed

@@ -6,6 +6,7 @@ them: `pytestmark = pytest.mark.usefixtures("app_ctx")`), fixtures push a short 
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
 import os
 import shutil
@@ -24,6 +25,8 @@ from app.seed import reference_data
 from app.services import auth, users
 
 PASSWORD = "Secret#2026"
+# a PostgreSQL server for the whole suite (`make test-pg`); SQLite files when unset
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -65,22 +68,29 @@ TEST_CONFIG = {
 
 
 class WorkerApp:
-    """The one app of this (xdist) worker, its database file and the templates copied per test.
+    """The one app of this (xdist) worker, its database and the templates copied per test.
 
     `create_app` is slow (flask-smorest documents ~320 routes), so it runs once per worker; what a
     test may change on the app (config, instance_path, test_client_class) is put back for the next.
+    SQLite by default (a template is a file copied per test); with `TEST_DATABASE_URL` set to a
+    PostgreSQL server (see `make test-pg`) a template is a database and each test gets
+    `CREATE DATABASE ... TEMPLATE` of it.
     """
 
     def __init__(self, root: Path):
         self.root = root
         self.db_path = root / "test.db"
-        self.app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{self.db_path}"})
+        self.pg = PostgresDatabases(PG_URL, _worker_name()) if PG_URL else None
+        url = self.pg.url(self.pg.main) if self.pg else f"sqlite:///{self.db_path}"
+        if self.pg:
+            self.pg.recreate(self.pg.main)
+        self.app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
         self.app.test_client_class = FreshContextClient
         self.config = copy.deepcopy(dict(self.app.config))
         self.instance_path = self.app.instance_path
         # (template this test's database was copied from, name of what was loaded) -> (template, result)
-        self.seeded: dict[tuple[Path, str], tuple[Path, Any]] = {}
-        self.copied_from: Path | None = None
+        self.seeded: dict[tuple[str, str], tuple[Any, Any]] = {}
+        self.copied_from: Any = None
         self.copied_stat: tuple[int, int] | None = None
         with self.app.app_context():
             db.create_all()
@@ -95,8 +105,19 @@ class WorkerApp:
     def _files(self) -> list[Path]:
         return [Path(f"{self.db_path}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")]
 
-    def _save_template(self, name: str) -> Path:
-        """Copy the database, its WAL checkpointed and every connection closed, to <name>.db."""
+    @staticmethod
+    def _stem(template: Any) -> str:
+        return template.stem if isinstance(template, Path) else str(template).split("__", 1)[-1]
+
+    def _save_template(self, name: str) -> Any:
+        """Save the database as it is now as the template <name> (SQLite: a file, its WAL
+        checkpointed and every connection closed; PostgreSQL: a database)."""
+        if self.pg:
+            self.close_connections()
+            template = self.pg.template(name)
+            self.pg.recreate(template, source=self.pg.main)
+            self.fresh_database(template)
+            return template
         with self.app.app_context():
             db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
             db.session.remove()
@@ -108,16 +129,22 @@ class WorkerApp:
         self.fresh_database(path)
         return path
 
-    def fresh_database(self, template: Path | None = None) -> None:
-        """Replace the database by a copy of `template` (new files: no old connection sees them)."""
+    def fresh_database(self, template: Any = None) -> None:
+        """Replace the database by a copy of `template` (new files or a new database: no old
+        connection sees them)."""
         self.close_connections()
-        for path in self._files():
-            path.unlink(missing_ok=True)
         template = template or self.template
-        shutil.copyfile(template, self.db_path)
+        if self.pg:
+            self.pg.recreate(self.pg.main, source=template)
+        else:
+            for path in self._files():
+                path.unlink(missing_ok=True)
+            shutil.copyfile(template, self.db_path)
         self.copied_from, self.copied_stat = template, self._stat()
 
     def _stat(self) -> tuple[int, int]:
+        if self.pg:  # the guard below is a developer's check; the SQLite runs keep it
+            return (0, 0)
         wal = Path(f"{self.db_path}-wal")
         main = self.db_path.stat()
         return (main.st_mtime_ns, main.st_size + (wal.stat().st_size if wal.exists() else 0))
@@ -129,12 +156,12 @@ class WorkerApp:
             f"seed_once({name!r}) must come before anything writes to the test's database: "
             "request its fixture first"
         )
-        key = (self.copied_from, name)
+        key = (str(self.copied_from), name)
         if key not in self.seeded:
             with self.app.app_context():
                 result = load()
                 db.session.commit()
-            template = self._save_template(f"{self.copied_from.stem}+{name}")
+            template = self._save_template(f"{self._stem(self.copied_from)}+{name}")
             self.seeded[key] = (template, result)
         template, result = self.seeded[key]
         self.fresh_database(template)
@@ -148,6 +175,51 @@ class WorkerApp:
         app.instance_path = instance_path
         os.makedirs(instance_path, exist_ok=True)
         return app
+
+
+def _worker_name() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+class PostgresDatabases:
+    """Throw-away databases of this worker on the server of `TEST_DATABASE_URL`."""
+
+    def __init__(self, url: str, worker: str):
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self.base = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1)
+                             if url.startswith("postgresql://") else url)
+        self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT", poolclass=_null_pool())
+        self.prefix = f"t_{worker}"
+        self.main = self.prefix
+
+    def url(self, name: str) -> str:
+        return self.base.set(database=name).render_as_string(hide_password=False)
+
+    def template(self, name: str) -> str:
+        digest = hashlib.sha1(name.encode()).hexdigest()[:12]
+        return f"{self.prefix}__{digest}"
+
+    def recreate(self, name: str, source: str | None = None) -> None:
+        from sqlalchemy import text
+
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            tail = f' TEMPLATE "{source}" STRATEGY FILE_COPY' if source else " TEMPLATE template0"
+            conn.execute(text(f'CREATE DATABASE "{name}"{tail}'))
+
+    def drop(self, name: str) -> None:
+        from sqlalchemy import text
+
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _null_pool():
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
 
 
 @pytest.fixture(scope="session")
@@ -317,9 +389,16 @@ def run_concurrently():
 
 @pytest.fixture
 def empty_app(tmp_path):
-    """An app of its own bound to a brand-new, empty SQLite file (no create_all), for the tests
-    that run the Alembic migrations."""
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.db'}"})
+    """An app of its own bound to a brand-new, empty database (no create_all; a SQLite file, or a
+    PostgreSQL database under `make test-pg`), for the tests that run the Alembic migrations."""
+    pg = None
+    if PG_URL:
+        pg = PostgresDatabases(PG_URL, _worker_name())
+        url = pg.url(f"{pg.prefix}__migrated")
+        pg.recreate(f"{pg.prefix}__migrated")
+    else:
+        url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     app.instance_path = str(tmp_path / "instance")
     # env.py's fileConfig() would otherwise disable the loggers of already-imported modules
     disabled = {name: lg.disabled for name, lg in logging.Logger.manager.loggerDict.items()
