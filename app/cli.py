@@ -84,6 +84,23 @@ def sla_tick():
 
     result = sla.tick()
     click.echo(f"Service levels: {result['evaluated']} requirements evaluated, {result['breaches']} new breaches.")
+    from app.services import mail
+
+    sent = mail.send_pending()
+    if sent["sent"] or sent["failed"]:
+        click.echo(f"E-mail: {sent['sent']} sent, {sent['failed']} failed (retried later).")
+
+
+mail_cli = AppGroup("mail", help="The e-mail outbox of notifications.")
+
+
+@mail_cli.command("send")
+def mail_send():
+    """Send the outbox's due messages once each, retrying failures later (idempotent)."""
+    from app.services import mail
+
+    sent = mail.send_pending()
+    click.echo(f"E-mail: {sent['sent']} sent, {sent['failed']} failed (retried later).")
 
 
 @click.command("bench-data")
@@ -110,9 +127,43 @@ def bench_data(requirements, scenario_count, releases):
                f"releases (runs: {built['runs']}) in {time.perf_counter() - started:.1f} s.")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path):
+    """Write the database and the uploaded files (attachments, evidence) to one .tar.gz at PATH
+    (SQLite: online backup, safe while the app runs; PostgreSQL: pg_dump --format=custom)."""
+    from app.services import backup
+
+    try:
+        result = backup.backup(path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backup written to {result['path']} ({result['dialect']}, {result['files']} files).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite a database that already holds requirements or users.")
+@with_appcontext
+def restore_command(path, force):
+    """Restore a backup archive made by `flask backup` into the configured (empty) database and
+    instance/ upload folders. Afterwards run `flask search reindex` if the index looks stale."""
+    from app.services import backup
+
+    try:
+        result = backup.restore(path, force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored the backup of {result['created_at']} ({result['dialect']}, {result['files']} files).")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(bench_data)
     app.cli.add_command(sla_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(features_cli)
