@@ -80,6 +80,7 @@ def release_page_context(release) -> dict:
     from app.services.releases.gate import assess
 
     assessment = assess(release)
+    moves = list(lifecycle.allowed_targets(release.status))
     return dict(
         verdicts=releases.requirement_verdicts(g.user, release, assessment),
         gate=releases.gate(g.user, release, assessment),
@@ -88,7 +89,9 @@ def release_page_context(release) -> dict:
         signoff_rows=releases.signoffs(release),
         next_role=releases.next_signer_role(release),
         may_sign=releases.may_sign_now(g.user, release),
-        release_moves=list(lifecycle.allowed_targets(release.status)),
+        release_moves=moves,
+        # the service's own rule for `accepted`: the button is disabled while any stands
+        accept_blockers=releases.acceptance_blockers(release, assessment) if "accepted" in moves else [],
         release_events=releases.events(release),
         describe_release_event=describe,
         release_kind_label=kind_label,

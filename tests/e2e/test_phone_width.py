@@ -174,6 +174,7 @@ def test_phone_lists_are_cards_with_the_filters_folded(demo_site, browser, sign_
         page.goto(f"{base}/scenarios")
         expect(page.locator("#scenario-filters details.filter-more")).not_to_have_attribute("open", "")
         # also when the list is reached through a (boosted) link
+        page.click("header.topbar button.nav-toggle")  # the phone's menu
         page.click("nav.mainnav a[href='/requirements']")
         page.wait_for_url(f"{base}/requirements")
         expect(page.locator("#filters details.filter-more")).not_to_have_attribute("open", "")

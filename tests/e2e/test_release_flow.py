@@ -89,9 +89,9 @@ def test_release_from_one_failure_through_waiver_and_signoffs_to_accepted(live_s
     expect(page.locator(f"#requirement-verdicts tr[data-code='{second_code}']")).to_have_attribute("data-verdict", "passed")
     expect(page.locator("#gate-blockers li[data-kind=failed] a")).to_have_attribute("href", "/scenarios/1")
 
-    # accepting now is refused with the blockers
-    page.click("#release-actions button[data-to=accepted]")
-    expect(page.locator("#release-errors .alert")).to_contain_text("尚缺角色")
+    # accepting is not offered yet: the button is disabled and says what stands in the way
+    expect(page.locator("#release-actions button[data-to=accepted]")).to_be_disabled()
+    expect(page.locator("#accept-blockers")).to_contain_text("尚缺角色")
     expect(page.locator("#release-status")).to_have_attribute("data-status", "in_acceptance")
 
     # the failing requirement is taken out: verification_failed, its scenario no longer blocks

@@ -114,3 +114,36 @@ def test_manager_sets_the_signoff_order_with_selects(api, signed_in):
     assert api("manager", "445200").get(f"/api/v1/releases/{body['id']}").json["signoff_roles"] == ["reviewer", "manager"]
     reviewer = signed_in("web_reviewer", "reviewer", "440000")
     assert reviewer.post(f"/releases/{body['id']}/signoff-roles", data={"signoff_roles": ["manager"]}).status_code == 403
+
+
+def _accept_button(html: str) -> str:
+    start = html.index('data-to="accepted"')
+    return html[html.rindex("<button", 0, start):html.index(">", start) + 1]
+
+
+def test_accept_button_is_disabled_with_the_blockers_until_gate_and_signoffs_are_done(release, signed_in, api):
+    client = signed_in("web_manager", "manager")
+    rid = release["id"]
+    html = client.get(f"/releases/{rid}").get_data(as_text=True)
+    assert "disabled" in _accept_button(html) and 'aria-describedby="accept-blockers"' in _accept_button(html)
+    assert 'id="accept-blockers"' in html and "以下事项解决后方可验收通过" in html
+    blockers = html[html.index('id="accept-blockers"'):]
+    blockers = blockers[:blockers.index("</div>")]
+    assert "尚缺角色" in blockers and blockers.count("<li>") >= 3  # two scenarios not passed, sign-off missing
+
+    # the gate passes: only the missing sign-offs hold the button
+    manager = release["manager"]
+    run = start_run(manager, rid)
+    record(manager, run["id"], {sid: "passed" for sid in release["ids"].values()})
+    html = client.get(f"/releases/{rid}").get_data(as_text=True)
+    assert 'id="release-gate" data-passed="true"' in html and "disabled" in _accept_button(html)
+    assert "尚缺角色" in html[html.index('id="accept-blockers"'):]
+    assert manager.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}).status_code == 201
+    reviewer = api("reviewer", "440000")
+    assert reviewer.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}).status_code == 201
+
+    # nothing blocks: the button is live and the move goes through
+    html = client.get(f"/releases/{rid}").get_data(as_text=True)
+    assert "disabled" not in _accept_button(html) and 'id="accept-blockers"' not in html
+    moved = client.post(f"/releases/{rid}/transitions", data={"to": "accepted"}, headers=HX)
+    assert moved.status_code == 200 and moved.headers["HX-Location"].endswith(f"/releases/{rid}")
