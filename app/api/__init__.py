@@ -71,6 +71,9 @@ def init_app(app: Flask) -> None:
         __import__("app.api.stats", fromlist=["blp"]),
         __import__("app.api.calendar", fromlist=["blp"]),
         __import__("app.api.sla", fromlist=["blp"]),
+        __import__("app.api.upgrade", fromlist=["blp"]),
+        __import__("app.api.notifications", fromlist=["blp"]),
+        __import__("app.api.share_links", fromlist=["blp"]),
     ]
     for module in modules:
         csrf.exempt(module.blp)

@@ -26,8 +26,11 @@ from app.models.taskforce import NotableCase
 from app.models.calendar import CalendarOverride
 from app.models.sla import FeedbackDelivery, SlaState, SlaTarget
 from app.models.proposer import Proposer
+from app.models.notification import MailMessage, Notification, NotificationSetting, Watch
 from app.models import search_index  # noqa: F401  (the search index DDL hook)
 from app.models.release import ReleaseEvent, ReleaseRequirement, ReleaseSignoff, ReleaseWaiver
+from app.models.upgrade import FreezePeriod, ReleaseWindow
+from app.models.share_link import RequirementShareLink
 
 __all__ = [
     "ActionItem",
@@ -35,10 +38,15 @@ __all__ = [
     "Attendee",
     "Feedback",
     "FeedbackDelivery",
+    "FreezePeriod",
     "Meeting",
     "MeetingAmendment",
     "NotableCase",
     "LOOKUP_KINDS",
+    "MailMessage",
+    "Notification",
+    "NotificationSetting",
+    "Watch",
     "ApiToken",
     "Attachment",
     "CalendarOverride",
@@ -48,6 +56,7 @@ __all__ = [
     "Proposer",
     "Region",
     "Requirement",
+    "RequirementShareLink",
     "User",
     "Evidence",
     "FeatureFile",
@@ -57,6 +66,7 @@ __all__ = [
     "ReleaseRequirement",
     "ReleaseSignoff",
     "ReleaseWaiver",
+    "ReleaseWindow",
     "Run",
     "RunResult",
     "RunScenario",

@@ -12,7 +12,8 @@ from pytest_bdd import given, parsers, scenarios, then, when
 from tests.acceptance.conftest import STATUSES, World
 from tests.release_kit import feature_text
 
-scenarios("releases")
+# upgrade_window.feature is bound in test_upgrade_window_features.py
+scenarios("releases/release_lifecycle.feature", "releases/acceptance_gate.feature")
 
 RELEASE_STATUSES = {
     "计划中": "planned", "验收测试中": "in_acceptance", "验收通过": "accepted", "验收不通过": "rejected",

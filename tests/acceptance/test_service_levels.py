@@ -11,7 +11,8 @@ from app.extensions import db
 from app.models import Event
 from app.services import sla
 
-scenarios("service_levels")
+# notifications.feature is bound in test_notifications_features.py
+scenarios("service_levels/working_calendar.feature", "service_levels/clocks.feature")
 
 REASONS = {"周末": "weekend", "法定节假日": "holiday", "调休上班": "makeup_workday", "日历调整": "override",
            "工作日": "workday"}

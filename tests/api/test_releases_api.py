@@ -34,6 +34,9 @@ def setup(manager, filed):
     return {"first": first, "second": second, "ids": ids, "release": release}
 
 
+WINDOW = {"start": "2026-12-19T22:00:00", "end": "2026-12-20T06:00:00"}
+
+
 def status_of(client, req_id: int) -> str:
     return client.get(f"/api/v1/requirements/{req_id}").json["status"]
 
@@ -75,6 +78,8 @@ def test_rollout_moves_and_rollback_needs_reason(setup, manager, reviewer):
     assert manager.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}).status_code == 201
     assert reviewer.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}).status_code == 201
     for to in ("accepted", "upgrade_requested", "scheduled", "rolling_out"):
+        if to == "scheduled":  # the upgrade window comes first (issue 9)
+            assert manager.put(f"/api/v1/releases/{rid}/window", json=WINDOW).status_code == 200
         assert move(manager, rid, to).status_code == 200, to
     response = move(manager, rid, "rolled_back")
     assert response.status_code == 422 and "reason" in response.json["errors"]
@@ -273,6 +278,8 @@ def test_signoff_in_order_once_each_then_accepted_verifies_requirements(setup, m
     for req in (setup["first"], setup["second"]):
         assert status_of(manager, req["id"]) == "verified"
     for to in ("upgrade_requested", "scheduled", "rolling_out", "completed"):
+        if to == "scheduled":  # the upgrade window comes first (issue 9)
+            assert manager.put(f"/api/v1/releases/{rid}/window", json=WINDOW).status_code == 200
         assert move(manager, rid, to).status_code == 200
     assert status_of(manager, setup["first"]["id"]) == "released"
 

@@ -165,6 +165,10 @@ def transition(actor: User, release: Release, to: str, reason: str | None = None
             if blockers:
                 raise Conflict(Msg("Release %(version)s cannot be accepted yet: %(blockers)s",
                                    version=release.version, blockers=" ".join(blockers)), {"blockers": blockers})
+        if to == "scheduled":
+            from app.services.releases import upgrade
+
+            upgrade.require_window(release)  # 409 without an upgrade window
         _move(release, to, actor, reason or "", build)
     return release
 

@@ -18,6 +18,7 @@ KIND_LABELS = {
     "run_started": _l("Run started"),
     "roles_changed": _l("Sign-off roles changed"),
     "build_changed": _l("Build changed"),
+    "window_set": _l("Upgrade window set"),
 }
 ROLE_NAMES = {
     "manager": _l("Requirement manager"),
@@ -72,4 +73,16 @@ def describe(event: ReleaseEvent) -> str:
         return _("Sign-off roles: %(roles)s", roles=" → ".join(role_name(r) for r in data.get("after", [])))
     if kind == "build_changed":
         return _("Build: %(before)s → %(after)s", before=data.get("before") or "—", after=data.get("after") or "—")
+    if kind == "window_set":
+        from datetime import datetime
+
+        from app.services.meetings.times import local_text
+
+        span = " – ".join(local_text(datetime.fromisoformat(data[k]).replace(tzinfo=None)) if data.get(k) else "—"
+                          for k in ("start", "end"))
+        text = _("Upgrade window: %(span)s", span=span)
+        if data.get("override_reason"):
+            text += _("; overrides freeze period %(names)s: %(reason)s", names="、".join(data.get("freezes", [])),
+                      reason=data["override_reason"])
+        return text
     return kind

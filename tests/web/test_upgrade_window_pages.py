@@ -1,0 +1,59 @@
+"""The release page's upgrade window (issue 9): shown, set by a manager, refused with the reason."""
+from __future__ import annotations
+
+import pytest
+
+from tests.release_kit import add, approve, import_feature, move, new_release, record, start_run
+
+PASSWORD = "Secret#2026"
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def signed_in(app, make_user):
+    def sign_in(username: str, role: str, region: str = "445200"):
+        make_user(username, role, region)
+        client = app.test_client()
+        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def requested(api, filed):
+    manager = api("manager", "445200")
+    req = approve(manager, filed(title="直接支出更正")["id"])
+    ids = import_feature(manager, [("直接支出更正", [f"@{req['code']}"])])
+    rid = new_release(manager)["id"]
+    assert add(manager, rid, req["id"]).status_code == 200
+    record(manager, start_run(manager, rid)["id"], {sid: "passed" for sid in ids.values()})
+    for client in (manager, api("reviewer", "440000")):
+        assert client.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}).status_code == 201
+    for to in ("accepted", "upgrade_requested"):
+        assert move(manager, rid, to).status_code == 200
+    return rid
+
+
+def test_manager_sets_the_window_on_the_release_page(requested, signed_in, api):
+    client = signed_in("web_manager", "manager")
+    html = client.get(f"/releases/{requested}").get_data(as_text=True)
+    assert 'id="release-window"' in html and "尚未确定升级窗口" in html and 'id="window-form"' in html
+    taskforce = signed_in("web_tf", "taskforce").get(f"/releases/{requested}").get_data(as_text=True)
+    assert 'id="release-window"' in taskforce and 'id="window-form"' not in taskforce
+
+    bad = client.post(f"/releases/{requested}/window", headers=HX, data={"start": "2026-12-19T22:00",
+                                                                          "end": "2026-12-19T21:00"})
+    assert bad.status_code == 422 and "结束时间必须晚于开始时间" in bad.get_data(as_text=True)
+
+    admin = api("admin", "440000")
+    assert admin.post("/api/v1/freeze-periods", json={"name": "年终封网", "start": "2026-12-19T00:00:00",
+                                                      "end": "2026-12-21T00:00:00"}).status_code == 201
+    data = {"start": "2026-12-19T22:00", "end": "2026-12-20T06:00", "override_reason": ""}
+    refused = client.post(f"/releases/{requested}/window", headers=HX, data=data)
+    assert refused.status_code == 409 and "年终封网" in refused.get_data(as_text=True)
+
+    ok = client.post(f"/releases/{requested}/window", headers=HX, data={**data, "override_reason": "紧急补丁"})
+    assert ok.status_code in (200, 204) and "HX-Location" in ok.headers
+    page = client.get(f"/releases/{requested}").get_data(as_text=True)
+    assert "2026-12-19 22:00" in page and "紧急补丁" in page and "年终封网" in page
