@@ -22,7 +22,7 @@ run: install translations db demo
 test: install-test translations
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto}
 
-## The same suite on PostgreSQL: a throw-away cluster on 127.0.0.1:55432 (Debian's postgresql)
+## The same suite on PostgreSQL: a throw-away cluster on a free loopback port (Debian's postgresql)
 test-pg: install-test translations
 	scripts/test-pg.sh
 
