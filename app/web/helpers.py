@@ -16,6 +16,7 @@ from marshmallow import Schema, ValidationError
 from app.schemas.common import flatten_errors, form_to_dict
 from app.services import permissions, reference, workflow
 from app.services.errors import DomainError
+from app.services.roles import role_label
 from app.services.timeline import FIELD_LABELS, KIND_LABELS, describe
 from app.utils import as_utc
 
@@ -172,13 +173,6 @@ def lookup_choices(rows, current: str | None = None, kind: str | None = None) ->
     return choices
 
 
-ROLE_LABELS = {
-    "admin": _l("Administrator"),
-    "manager": _l("Requirement manager"),
-    "engineer": _l("On-site engineer"),
-    "reviewer": _l("Provincial requirement team"),
-    "taskforce": _l("Task force (read-only)"),
-}
 LEVEL_LABELS = {
     "province": _l("Province"),
     "city": _l("City"),
@@ -212,7 +206,7 @@ def file_size(size: int) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.filters["tr"] = translate_message
-    app.jinja_env.globals["role_choices"] = lambda roles: [(r, str(ROLE_LABELS.get(r, r))) for r in roles]
+    app.jinja_env.globals["role_choices"] = lambda roles: [(r, role_label(r)) for r in roles]
     app.jinja_env.globals["level_label"] = lambda level: str(LEVEL_LABELS.get(level, level))
     app.jinja_env.globals["region_choices"] = region_choices
     app.jinja_env.globals["user_choices"] = lambda users: [(u.username, u.name) for u in users]

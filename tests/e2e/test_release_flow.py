@@ -91,7 +91,7 @@ def test_release_from_one_failure_through_waiver_and_signoffs_to_accepted(live_s
 
     # accepting is not offered yet: the button is disabled and says what stands in the way
     expect(page.locator("#release-actions button[data-to=accepted]")).to_be_disabled()
-    expect(page.locator("#accept-blockers")).to_contain_text("尚缺角色")
+    expect(page.locator("#accept-blockers")).to_contain_text("尚缺“需求管理人员”的签署")
     expect(page.locator("#release-status")).to_have_attribute("data-status", "in_acceptance")
 
     # the failing requirement is taken out: verification_failed, its scenario no longer blocks

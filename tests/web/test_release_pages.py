@@ -64,7 +64,7 @@ def test_release_page_gate_verdicts_and_blocker_links(release, signed_in):
 def test_forms_answer_errors_in_place_and_succeed_with_a_redirect(release, signed_in):
     client = signed_in("web_manager", "manager")
     refused = client.post(f"/releases/{release['id']}/transitions", data={"to": "accepted"}, headers=HX)
-    assert refused.status_code == 409 and "尚缺角色" in refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "尚缺“需求管理人员”的签署" in refused.get_data(as_text=True)
     empty = client.post(f"/releases/{release['id']}/waivers", headers=HX,
                         data={"scenario_id": release["ids"]["到人到户"], "reason": ""})
     assert empty.status_code == 422
@@ -129,7 +129,7 @@ def test_accept_button_is_disabled_with_the_blockers_until_gate_and_signoffs_are
     assert 'id="accept-blockers"' in html and "以下事项解决后方可验收通过" in html
     blockers = html[html.index('id="accept-blockers"'):]
     blockers = blockers[:blockers.index("</div>")]
-    assert "尚缺角色" in blockers and blockers.count("<li>") >= 3  # two scenarios not passed, sign-off missing
+    assert "尚缺“需求管理人员”的签署" in blockers and "manager" not in blockers and blockers.count("<li>") >= 3  # two scenarios not passed, sign-off missing
 
     # the gate passes: only the missing sign-offs hold the button
     manager = release["manager"]
@@ -137,7 +137,7 @@ def test_accept_button_is_disabled_with_the_blockers_until_gate_and_signoffs_are
     record(manager, run["id"], {sid: "passed" for sid in release["ids"].values()})
     html = client.get(f"/releases/{rid}").get_data(as_text=True)
     assert 'id="release-gate" data-passed="true"' in html and "disabled" in _accept_button(html)
-    assert "尚缺角色" in html[html.index('id="accept-blockers"'):]
+    assert "的签署" in html[html.index('id="accept-blockers"'):]
     assert manager.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}).status_code == 201
     reviewer = api("reviewer", "440000")
     assert reviewer.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}).status_code == 201

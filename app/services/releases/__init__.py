@@ -30,6 +30,7 @@ from app.services import permissions, workflow
 from app.services.errors import Conflict, Forbidden, Msg, NotFound, ValidationFailed
 from app.services.releases import lifecycle
 from app.services.releases.gate import Assessment, assess
+from app.services.roles import role_msg
 from app.services.uow import unit_of_work
 from app.utils import utcnow
 
@@ -140,8 +141,7 @@ def acceptance_blockers(release: Release, assessment: Assessment | None = None) 
     messages = [b.message for b in assessment.blockers]
     role = next_signer_role(release)
     if role is not None:
-        messages.append(Msg("The sign-off of role '%(role)s' is missing (sign-off order: %(roles)s).",
-                            role=role, roles=" → ".join(release.signoff_roles)))
+        messages.append(Msg("The sign-off of %(role)s is missing.", role=role_msg(role)))
     return messages
 
 

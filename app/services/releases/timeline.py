@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.models import ReleaseEvent
 from app.services.releases import lifecycle
+from app.services.roles import role_label
 from app.services.workflow import label as requirement_label
 
 KIND_LABELS = {
@@ -20,12 +21,6 @@ KIND_LABELS = {
     "build_changed": _l("Build changed"),
     "window_set": _l("Upgrade window set"),
 }
-ROLE_NAMES = {
-    "manager": _l("Requirement manager"),
-    "reviewer": _l("Provincial requirement team"),
-    "taskforce": _l("Task force (read-only)"),
-    "engineer": _l("On-site engineer"),
-}
 
 
 def kind_label(kind: str) -> str:
@@ -33,7 +28,7 @@ def kind_label(kind: str) -> str:
 
 
 def role_name(role: str) -> str:
-    return str(ROLE_NAMES.get(role, role))
+    return role_label(role)
 
 
 def describe(event: ReleaseEvent) -> str:
