@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 
+from app.utils import json_loads
+
 
 class Config:
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # JSON columns (a run's frozen steps and step marks) read back with orjson
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "json_deserializer": json_loads}
     SQLITE_BUSY_TIMEOUT_MS = 10_000
 
     # flask-smorest / OpenAPI
@@ -52,6 +55,9 @@ class Config:
     # served over HTTPS (FLASK_HTTPS=true): Strict-Transport-Security is sent (HSTS_MAX_AGE
     # seconds) and the session cookie is Secure. Off by default (plain HTTP in development).
     HTTPS = False
+    # reverse proxies in front of the app (FLASK_PROXY_FIX=1 behind one nginx): their
+    # X-Forwarded-For/-Proto/-Host are trusted that many hops deep; 0 trusts none
+    PROXY_FIX = 0
     HSTS_MAX_AGE = 365 * 24 * 3600
 
     PER_PAGE_DEFAULT = 20

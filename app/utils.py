@@ -1,7 +1,11 @@
 """Small helpers shared by every layer."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
+from typing import Any
+
+import orjson
 
 
 def utcnow() -> datetime:
@@ -19,3 +23,21 @@ def as_utc(value: datetime | None) -> datetime | None:
 def iso_utc(value: datetime | None) -> str | None:
     """The one way a timestamp leaves the API: ISO 8601 with its UTC offset."""
     return as_utc(value).isoformat() if value is not None else None
+
+
+def json_loads(text: str | bytes) -> Any:
+    """JSON text to Python, fast (orjson); what orjson refuses and the standard library reads (a
+    lone surrogate escape stored before input was cleaned) still reads. 64-bit integers read back
+    exactly (input beyond the database's integer range is refused before it is stored)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+def json_bytes(value: Any) -> bytes:
+    """Python to UTF-8 JSON bytes, fast (orjson, no `\\uXXXX` escapes), for large answers."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # what orjson refuses (an integer beyond 64 bits, a lone surrogate): escaped
+        return json.dumps(value, separators=(",", ":"), default=str).encode()

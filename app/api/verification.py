@@ -1,7 +1,7 @@
 """Scenario library, releases, verification runs and results under /api/v1."""
 from __future__ import annotations
 
-from flask import jsonify, request, send_file
+from flask import current_app, jsonify, request, send_file
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
@@ -35,6 +35,7 @@ from app.schemas.verification import (
 from app.services import releases, scenarios, verification
 from app.services.errors import Msg, ValidationFailed
 from app.services.paging import paginate
+from app.utils import json_bytes
 
 blp = make_blueprint("verification", "Scenario library, releases, verification runs and results")
 
@@ -159,7 +160,7 @@ class RunResults(MethodView):
         records = verification.result_records(run, args.get("status"), args.get("page"), args.get("per_page"))
         # one dict per row built from plain database rows (dump_result_records answers what
         # ResultRowSchema would), sent as is: no marshmallow pass per row and step
-        response = jsonify(dump_result_records(records))
+        response = current_app.response_class(json_bytes(dump_result_records(records)), mimetype="application/json")
         response.headers["X-Total-Count"] = str(records.page.total)
         return response
 

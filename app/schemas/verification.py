@@ -319,20 +319,28 @@ class ResultRowSchema(Schema):
 
 
 def _step_records(steps: list[dict[str, Any]], marks: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """`StepOutSchema`'s answer for a frozen scenario's steps and an attempt's marks."""
-    marks = marks or []
+    """`StepOutSchema`'s answer for a frozen scenario's steps and an attempt's marks (ten thousand
+    steps on a page of the results list: kept to plain dict work)."""
+    marks = marks or ()
+    count = len(marks)
     answer = []
+    append = answer.append
     for index, step in enumerate(steps):
-        mark = marks[index] if index < len(marks) else {}
+        mark = marks[index] if index < count else None
+        get = step.get
         item = {"index": index, "keyword": step["keyword"], "text": step["text"],
-                "status": mark.get("status", "untested"), "background": bool(step.get("background", False))}
-        if step.get("data_table"):
-            item["data_table"] = step["data_table"]
-        if step.get("doc_string"):
-            item["doc_string"] = step["doc_string"]
-        if mark.get("error"):
-            item["error"] = mark["error"]
-        answer.append(item)
+                "status": mark.get("status", "untested") if mark else "untested", "background": bool(get("background"))}
+        table = get("data_table")
+        if table:
+            item["data_table"] = table
+        doc = get("doc_string")
+        if doc:
+            item["doc_string"] = doc
+        if mark:
+            error = mark.get("error")
+            if error:
+                item["error"] = error
+        append(item)
     return answer
 
 
