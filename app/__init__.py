@@ -45,6 +45,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     if app.config.get("HTTPS"):
         app.config["SESSION_COOKIE_SECURE"] = True
+    proxies = int(app.config.get("PROXY_FIX") or 0)
+    if proxies > 0:
+        # behind that many reverse proxies: the client's address (sign-in limits, the audit
+        # log), scheme and host come from their X-Forwarded-* headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     os.makedirs(app.instance_path, exist_ok=True)
 
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -81,6 +88,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.web import init_app as init_web
 
     init_web(app)
+
+    from app.services import audit
+
+    audit.init_app(app)  # every write request and export not recorded by a service
 
     from app import cli
 

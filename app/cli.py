@@ -84,6 +84,8 @@ def sla_tick():
 
     result = sla.tick()
     click.echo(f"Service levels: {result['evaluated']} requirements evaluated, {result['breaches']} new breaches.")
+    if result.get("confirmed"):
+        click.echo(f"Confirmed automatically (no answer from the proposer): {result['confirmed']}.")
     from app.services import mail
 
     sent = mail.send_pending()

@@ -33,6 +33,9 @@ class Config:
     # the working calendar (service levels): daily working periods, local time of WORKING_TIMEZONE
     WORKING_HOURS = "09:00-12:00,14:00-18:00"
     WORKING_TIMEZONE = "Asia/Shanghai"
+    # a released / locally resolved requirement without the proposer's answer after this many
+    # working days is confirmed by `sla tick` (app/services/sla/confirmation.py); 0 turns it off
+    AUTO_CONFIRM_WORKING_DAYS = 5
 
     # uploads
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024

@@ -26,12 +26,23 @@ def is_api_request() -> bool:
 
 
 def api_error(status: int, message: str, errors: dict | None = None, code: str | None = None):
-    body = {"code": code or CODES.get(status, "error"), "message": message, "errors": errors or {}}
+    code = code or CODES.get(status) or _phrase_code(status)
+    body = {"code": code, "message": message, "errors": errors or {}}
     response = jsonify(body)
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
+
+
+def _phrase_code(status: int) -> str:
+    """A status the app does not name, as a code like the others (416 -> requested_range_not_satisfiable)."""
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        return "error"
 
 
 def _http_error(error: HTTPException):
@@ -55,6 +66,9 @@ def _http_error(error: HTTPException):
         return api_error(status, message, errors)
     template = "errors/error.html"
     return render_template(template, status=status, error=error), status
+
+
+handle_http_error = _http_error  # also flask-smorest's catch-all (app/api/contract.py TrackerApi)
 
 
 def _domain_error(error: DomainError):

@@ -2,10 +2,22 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any
 
 import orjson
+
+
+# characters no text of the app may hold: not in XML 1.0 (so not in a page, .docx or .xlsx) or
+# refused by a database (NUL on PostgreSQL): C0 controls but tab and line breaks, unpaired
+# surrogates, U+FFFE/U+FFFF
+UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def safe_text(text: str) -> str:
+    """`text` without the characters of UNSAFE_TEXT (for names the app does not choose: uploads)."""
+    return UNSAFE_TEXT.sub("", text)
 
 
 def utcnow() -> datetime:

@@ -58,3 +58,35 @@ def record(client, run_id: int, results: dict[int, str]) -> None:
 
 def move(client, release_id: int, to: str, **extra):
     return client.post(f"/api/v1/releases/{release_id}/transitions", json={"to": to, **extra})
+
+
+APPLICATION = {
+    "scope": "全省各地市、县（区）生产环境执行域",
+    "risks": "升级期间支付业务暂停；数据库脚本执行失败的风险",
+    "criteria": "冒烟场景全部通过为通过；任一支付场景不通过为失败",
+    "method": "停止应用服务，备份数据库，部署安装包，执行配置脚本，启动服务并冒烟测试",
+    "rollback": "恢复备份的数据库与上一版本安装包",
+    "tracking": "问题登记到智能运维平台，驻场工程师跟踪至关闭",
+    "contacts": "省运营中心 张工 13800000000",
+}
+
+
+def fill_application(client, release_id: int, **sections) -> dict:
+    """Fill every section of the release's upgrade application (needed before `upgrade_requested`)."""
+    response = client.put(f"/api/v1/releases/{release_id}/upgrade-application", json={**APPLICATION, **sections})
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def accepted_release(manager, reviewer, req_id: int, version: str = "V2026.12") -> int:
+    """An accepted release carrying the (filed) requirement, verified by one passed scenario and
+    signed by the manager and the reviewer; answers its id."""
+    req = approve(manager, req_id)
+    ids = import_feature(manager, [("直接支出更正", [f"@{req['code']}"])])
+    rid = new_release(manager, version)["id"]
+    assert add(manager, rid, req["id"]).status_code == 200
+    record(manager, start_run(manager, rid)["id"], {sid: "passed" for sid in ids.values()})
+    for client in (manager, reviewer):
+        assert client.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}).status_code == 201
+    assert move(manager, rid, "accepted").status_code == 200
+    return rid

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from flask import Flask, g, request
-from flask_smorest import Api, Blueprint
+from flask_smorest import Blueprint
 
+from app.api.contract import TrackerApi, TrackerBlueprint
 from app.extensions import csrf
 from app.models import User
 from app.services import auth as auth_service
 from app.services.errors import Msg, UnsupportedMediaType, Unauthorized
 
-api = Api()
+api = TrackerApi()  # the API's error format documented and answered (app/api/contract.py)
 
 PUBLIC_ENDPOINTS = {"auth.Token"}
 # endpoints taking a test report as the body: JUnit's own type and untyped uploads too
@@ -19,7 +20,7 @@ REPORT_TYPES = ("application/junit+xml", "application/octet-stream", "applicatio
 
 def make_blueprint(name: str, description: str) -> Blueprint:
     """A resource blueprint: bearer-token authenticated, CSRF-exempt (no cookies are used)."""
-    blp = Blueprint(name, __name__, url_prefix="/api/v1", description=description)
+    blp = TrackerBlueprint(name, __name__, url_prefix="/api/v1", description=description)
 
     @blp.before_request
     def _authenticate() -> None:
@@ -72,8 +73,13 @@ def init_app(app: Flask) -> None:
         __import__("app.api.calendar", fromlist=["blp"]),
         __import__("app.api.sla", fromlist=["blp"]),
         __import__("app.api.upgrade", fromlist=["blp"]),
+        __import__("app.api.application", fromlist=["blp"]),
+        __import__("app.api.rollout", fromlist=["blp"]),
         __import__("app.api.notifications", fromlist=["blp"]),
         __import__("app.api.share_links", fromlist=["blp"]),
+        __import__("app.api.audit", fromlist=["blp"]),
+        __import__("app.api.confirmation", fromlist=["blp"]),
+        __import__("app.api.history", fromlist=["blp"]),
     ]
     for module in modules:
         csrf.exempt(module.blp)

@@ -4,6 +4,7 @@ from flask import g, request
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
+from app.api.contract import error_responses
 from app.schemas.auth import ApiTokenSchema, TokenListQuerySchema, TokenRequestSchema, TokenSchema
 from app.schemas.reference import UserSchema
 from app.services import auth
@@ -13,8 +14,12 @@ blp = make_blueprint("auth", "Sign-in tokens for API clients")
 
 @blp.route("/auth/token")
 class Token(MethodView):
+    @blp.doc(security=[])
     @blp.arguments(TokenRequestSchema)
     @blp.response(201, TokenSchema)
+    @error_responses(blp, 401, 429, throttled="After repeated failures for the account or from the "
+                     "address, every attempt answers 429 `too_many_attempts` until the lock ends, "
+                     "even with the right password.")
     def post(self, data):
         """Exchange a username and password for a bearer token (valid API_TOKEN_DAYS, 30 by
         default). Repeated failures lock the account (and the address) for a while: 429

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
+from app.api.contract import error_responses
 from app.schemas.calendar import CalendarDaySchema, CalendarQuerySchema, OverrideCreateSchema, OverrideSchema
 from app.services import calendar
 
@@ -29,6 +30,7 @@ class Overrides(MethodView):
 
     @blp.arguments(OverrideCreateSchema)
     @blp.response(201, OverrideSchema)
+    @error_responses(blp, 403, 409, conflict="The day already has an override; remove it first.")
     def post(self, data):
         """Declare a day a working day or a day off (admin); 409 if the day has one already."""
         return calendar.add_override(actor(), data)
@@ -37,6 +39,7 @@ class Overrides(MethodView):
 @blp.route("/calendar/overrides/<string:day>")
 class Override(MethodView):
     @blp.response(204)
+    @error_responses(blp, 403)
     def delete(self, day):
         """Remove a day's override (admin)."""
         calendar.remove_override(actor(), calendar.parse_day(day))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
+from app.api.contract import error_responses
 from app.schemas.duplicates import (
     GroupSchema,
     ProposerFiguresSchema,
@@ -64,6 +65,8 @@ class Proposers(MethodView):
 class UndoMerge(MethodView):
     @blp.arguments(UndoMergeSchema)
     @blp.response(200, RequirementSchema)
+    @error_responses(blp, 403, 409, conflict="Only a requirement merged into another, and not while that"
+                     " one is merged itself.")
     def post(self, data, requirement_id):
         """Undo the merge of this duplicate: status, proposers, attachments and link restored."""
         req = requirements.get_for(actor(), requirement_id)

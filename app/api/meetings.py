@@ -5,6 +5,7 @@ from flask import Response
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
+from app.api.contract import DOCX, ICS, error_responses, file_response
 from app.schemas.meeting import (
     ActionItemCreateSchema,
     ActionItemSchema,
@@ -53,6 +54,8 @@ class Meetings(MethodView):
 
     @blp.arguments(MeetingCreateSchema)
     @blp.response(201, MeetingSchema)
+    @error_responses(blp, 403, invalid="`scheduled_at` is ISO 8601 with an offset; the region must be "
+                     "within yours.")
     def post(self, data):
         """Schedule a meeting (managers). `scheduled_at` is ISO 8601 with an offset."""
         return _full(meetings.create(actor(), data).id)
@@ -76,6 +79,8 @@ class MeetingItem(MethodView):
 
     @blp.arguments(MeetingPatchSchema)
     @blp.response(200, MeetingSchema)
+    @error_responses(blp, 403, 409, conflict="Finalised minutes change only through amendments; a stale "
+                     "`version` answers 409 `stale_version`.")
     def patch(self, data, meeting_id):
         """Edit title, time, place, summary; 409 once finalised (or for a stale `version`)."""
         meeting = meetings.get_for(actor(), meeting_id)
@@ -103,6 +108,9 @@ class Agenda(MethodView):
 
     @blp.arguments(AgendaAddSchema)
     @blp.response(201, MeetingSchema)
+    @error_responses(blp, 403, 409, conflict="The agenda is locked once the meeting is finalised.",
+                     invalid="Only requirements awaiting review (or deferred) within your region go on "
+                     "an agenda.")
     def post(self, data, meeting_id):
         """Append requirements (`requirement_ids`) to the agenda; ones already on it are skipped."""
         meeting = meetings.get_for(actor(), meeting_id)
@@ -111,6 +119,8 @@ class Agenda(MethodView):
 
     @blp.arguments(AgendaOrderSchema)
     @blp.response(200, AgendaItemSchema(many=True))
+    @error_responses(blp, 403, 409, conflict="The agenda is locked once the meeting is finalised.",
+                     invalid="`requirement_ids` must list every agenda item exactly once.")
     def put(self, data, meeting_id):
         """Reorder: `requirement_ids` lists every agenda item once, in the new order."""
         meeting = meetings.get_for(actor(), meeting_id)
@@ -122,6 +132,7 @@ class Agenda(MethodView):
 class AgendaEntry(MethodView):
     @blp.arguments(DecisionSchema)
     @blp.response(200, AgendaItemSchema)
+    @error_responses(blp, 403, 409, conflict="Decisions are recorded until the meeting is finalised.")
     def put(self, data, meeting_id, requirement_id):
         """Record an item's notes and decision (`decision`, `reason`, `notes`, `target`, `until`)."""
         meeting = meetings.get_for(actor(), meeting_id)
@@ -129,6 +140,7 @@ class AgendaEntry(MethodView):
         return item
 
     @blp.response(204)
+    @error_responses(blp, 403, 409, conflict="Items are taken off only before the meeting is finalised.")
     def delete(self, meeting_id, requirement_id):
         """Take a requirement off the agenda (before finalising)."""
         meeting = meetings.get_for(actor(), meeting_id)
@@ -139,6 +151,7 @@ class AgendaEntry(MethodView):
 class AgendaMove(MethodView):
     @blp.arguments(AgendaMoveSchema)
     @blp.response(200, AgendaItemSchema(many=True))
+    @error_responses(blp, 403, 409)
     def post(self, data, meeting_id, requirement_id):
         """Move one item `up` or `down`."""
         meeting = meetings.get_for(actor(), meeting_id)
@@ -154,6 +167,7 @@ class Attendees(MethodView):
 
     @blp.arguments(AttendeeCreateSchema)
     @blp.response(201, AttendeeSchema)
+    @error_responses(blp, 403, 409)
     def post(self, data, meeting_id):
         """Record an attendee: `name`, `organization`, `role`, `present`."""
         meeting = meetings.get_for(actor(), meeting_id)
@@ -164,12 +178,14 @@ class Attendees(MethodView):
 class AttendeeItem(MethodView):
     @blp.arguments(AttendeePatchSchema)
     @blp.response(200, AttendeeSchema)
+    @error_responses(blp, 403, 409)
     def patch(self, data, meeting_id, attendee_id):
         """Change an attendee, e.g. mark `present` true/false."""
         meeting = meetings.get_for(actor(), meeting_id)
         return meetings.update_attendee(actor(), meeting, attendee_id, data)
 
     @blp.response(204)
+    @error_responses(blp, 403, 409)
     def delete(self, meeting_id, attendee_id):
         meeting = meetings.get_for(actor(), meeting_id)
         meetings.remove_attendee(actor(), meeting, attendee_id)
@@ -184,6 +200,7 @@ class ActionItems(MethodView):
 
     @blp.arguments(ActionItemCreateSchema)
     @blp.response(201, ActionItemSchema)
+    @error_responses(blp, 403, 409)
     def post(self, data, meeting_id):
         """Add an action item: `text`, `owner`, `due` (date), optional `requirement_id`."""
         meeting = meetings.get_for(actor(), meeting_id)
@@ -193,6 +210,7 @@ class ActionItems(MethodView):
 @blp.route("/meetings/<int:meeting_id>/action-items/<int:action_item_id>")
 class ActionItemEntry(MethodView):
     @blp.response(204)
+    @error_responses(blp, 403, 409)
     def delete(self, meeting_id, action_item_id):
         meeting = meetings.get_for(actor(), meeting_id)
         meetings.remove_action_item(actor(), meeting, action_item_id)
@@ -202,6 +220,8 @@ class ActionItemEntry(MethodView):
 class Finalize(MethodView):
     @blp.arguments(FinalizeSchema, required=False)
     @blp.response(200, FinalizeResultSchema)
+    @error_responses(blp, 403, 409, conflict="A meeting is finalised once, with a decision on every "
+                     "agenda item; each decision must be a move the requirement's workflow allows.")
     def post(self, data, meeting_id):
         """Apply every decision in one transaction and lock the minutes.
 
@@ -221,6 +241,8 @@ class Amendments(MethodView):
 
     @blp.arguments(AmendmentCreateSchema)
     @blp.response(201, AmendmentSchema)
+    @error_responses(blp, 403, 409, conflict="Amendments correct finalised minutes only; before that, "
+                     "edit the minutes directly.")
     def post(self, data, meeting_id):
         """Record a correction to finalised minutes."""
         meeting = meetings.get_for(actor(), meeting_id)
@@ -244,6 +266,8 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 @blp.route("/meetings/<int:meeting_id>/minutes.docx")
 class MinutesDocx(MethodView):
+    @file_response(blp, DOCX, "The minutes (.docx, A4, official layout).")
+    @error_responses(blp, 404)
     def get(self, meeting_id):
         """The minutes as a Word document (Chinese official layout)."""
         meeting = meetings.load_for(actor(), meeting_id)
@@ -253,6 +277,8 @@ class MinutesDocx(MethodView):
 
 @blp.route("/meetings/<int:meeting_id>.ics")
 class MeetingCalendar(MethodView):
+    @file_response(blp, ICS, "The meeting as one iCalendar event (.ics).")
+    @error_responses(blp, 404)
     def get(self, meeting_id):
         """The meeting as an iCalendar event (stable UID)."""
         meeting = meetings.load_for(actor(), meeting_id)

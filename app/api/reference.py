@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
+from app.api.contract import error_responses
 from app.schemas.reference import (
     LookupCreateSchema,
     LookupSchema,
@@ -35,6 +36,7 @@ class LookupList(MethodView):
 
     @blp.arguments(LookupCreateSchema)
     @blp.response(201, LookupSchema)
+    @error_responses(blp, 403, 409, conflict="The code is taken.")
     def post(self, data, name):
         """Add a code (admin)."""
         return reference.create_lookup(actor(), _kind(name), data)
@@ -44,6 +46,7 @@ class LookupList(MethodView):
 class LookupItem(MethodView):
     @blp.arguments(LookupUpdateSchema)
     @blp.response(200, LookupSchema)
+    @error_responses(blp, 403)
     def patch(self, data, name, code):
         """Edit a label, order or the active flag (admin); codes never change."""
         return reference.update_lookup(actor(), _kind(name), code, data)
@@ -58,6 +61,7 @@ class Regions(MethodView):
 
     @blp.arguments(RegionCreateSchema)
     @blp.response(201, RegionSchema)
+    @error_responses(blp, 403, 409, conflict="The region code is taken.")
     def post(self, data):
         return reference.create_region(actor(), data)
 
@@ -66,5 +70,6 @@ class Regions(MethodView):
 class RegionItem(MethodView):
     @blp.arguments(RegionUpdateSchema)
     @blp.response(200, RegionSchema)
+    @error_responses(blp, 403)
     def patch(self, data, code):
         return reference.update_region(actor(), code, data)

@@ -6,6 +6,7 @@ from flask import send_file
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
+from app.api.contract import error_responses, file_response
 from app.schemas.release import (
     GateSchema,
     ProblemSchema,
@@ -32,6 +33,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 class ReleaseTransitions(MethodView):
     @blp.arguments(ReleaseTransitionSchema)
     @blp.response(200, ReleaseSchema)
+    @error_responses(blp, 403, 409, conflict="A move the release lifecycle does not allow answers 409 "
+                     "`illegal_transition`; acceptance also needs the gate to pass and every required sign-"
+                     "off; `scheduled` needs an upgrade window outside freeze periods.")
     def post(self, data, release_id):
         """Move the release; an illegal move answers 409 naming the current and allowed statuses.
 
@@ -60,6 +64,8 @@ class ReleaseRequirements(MethodView):
 
     @blp.arguments(RequirementIdsSchema)
     @blp.response(200, ReleaseRequirementSchema(many=True))
+    @error_responses(blp, 403, 409, conflict="Requirements are added while the release is open; only "
+                     "approved requirements, each in one open release at a time.")
     def post(self, data, release_id):
         """Schedule approved requirements into the release (all or nothing); answers the release's list."""
         release = releases.get(actor(), release_id)
@@ -70,6 +76,7 @@ class ReleaseRequirements(MethodView):
 @blp.route("/releases/<int:release_id>/requirements/<int:requirement_id>")
 class ReleaseRequirementItem(MethodView):
     @blp.response(204)
+    @error_responses(blp, 403, 409, conflict="Not once the requirement's verification has started.")
     def delete(self, release_id, requirement_id):
         """Take a requirement out: back to approved while scheduled; after a failed verdict to
         verification_failed with the failing scenarios named."""
@@ -95,6 +102,7 @@ class ReleaseWaivers(MethodView):
 
     @blp.arguments(WaiverCreateSchema)
     @blp.response(201, WaiverSchema)
+    @error_responses(blp, 403, 409, conflict="Only a failed or blocked scenario, once, before acceptance.")
     def post(self, data, release_id):
         """Waive a failed or blocked scenario (有条件通过) with a reason; reviewers and managers."""
         release = releases.get(actor(), release_id)
@@ -104,6 +112,7 @@ class ReleaseWaivers(MethodView):
 @blp.route("/releases/<int:release_id>/waivers/<int:waiver_id>")
 class ReleaseWaiverItem(MethodView):
     @blp.response(204)
+    @error_responses(blp, 403, 409, conflict="Waivers are withdrawn only before acceptance.")
     def delete(self, release_id, waiver_id):
         """Withdraw a waiver."""
         release = releases.get(actor(), release_id)
@@ -119,6 +128,8 @@ class ReleaseSignoffs(MethodView):
 
     @blp.arguments(SignoffCreateSchema)
     @blp.response(201, SignoffSchema)
+    @error_responses(blp, 403, 409, conflict="Sign-off happens in acceptance testing, once per person, "
+                     "in the order of the required roles.")
     def post(self, data, release_id):
         """Sign the acceptance in the release's order of roles; `refuse` rejects the release."""
         release = releases.get(actor(), release_id)
@@ -136,7 +147,8 @@ class ReleaseProblems(MethodView):
 
 @blp.route("/releases/<int:release_id>/problems.xlsx")
 class ReleaseProblemsXlsx(MethodView):
-    @blp.response(200, description="问题反馈清单 (.xlsx)")
+    @file_response(blp, XLSX, "问题反馈清单 (.xlsx)")
+    @error_responses(blp, 404)
     def get(self, release_id):
         release = releases.get(actor(), release_id)
         data = documents.problems_xlsx(release, report.problems(actor(), release))
@@ -146,7 +158,8 @@ class ReleaseProblemsXlsx(MethodView):
 
 @blp.route("/releases/<int:release_id>/report.docx")
 class ReleaseReportDocx(MethodView):
-    @blp.response(200, description="验收报告 (.docx)")
+    @file_response(blp, DOCX, "验收报告 (.docx)")
+    @error_responses(blp, 404)
     def get(self, release_id):
         """The acceptance report; frozen as signed once the release is accepted."""
         release = releases.get(actor(), release_id)

@@ -4,6 +4,7 @@ from flask import request, send_file
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
+from app.api.contract import ANY_FILE, error_responses, file_response, file_upload
 from app.schemas.requirement import (
     AttachmentSchema,
     CommentSchema,
@@ -33,6 +34,8 @@ class Requirements(MethodView):
 
     @blp.arguments(RequirementCreateSchema)
     @blp.response(201, RequirementSchema)
+    @error_responses(blp, 403, invalid="Codes (domain, type, priority, channel) must be active reference"
+                     " codes; the region must be an active one within yours.")
     def post(self, data):
         """File a requirement."""
         return requirements.create(actor(), data)
@@ -46,6 +49,8 @@ class RequirementItem(MethodView):
 
     @blp.arguments(RequirementPatchSchema)
     @blp.response(200, RequirementSchema)
+    @error_responses(blp, 403, 409, conflict="Send the `version` you read: a stale one answers 409 "
+                     "`stale_version` and changes nothing.")
     def patch(self, data, requirement_id):
         """Edit fields; send the `version` you read (a stale one answers 409)."""
         req = requirements.get_for(actor(), requirement_id)
@@ -61,6 +66,10 @@ class Transitions(MethodView):
 
     @blp.arguments(TransitionSchema)
     @blp.response(200, RequirementSchema)
+    @error_responses(blp, 403, 409, conflict="A move the workflow does not allow from the current status"
+                     " answers 409 `illegal_transition` naming the status and the moves allowed (GET "
+                     ".../transitions); a reason is required for rejections, deferrals and requests for "
+                     "information (422).")
     def post(self, data, requirement_id):
         """Move the requirement; 409 names the current status and the allowed moves."""
         req = requirements.get_for(actor(), requirement_id)
@@ -77,6 +86,7 @@ class Comments(MethodView):
 
     @blp.arguments(CommentSchema)
     @blp.response(201, EventSchema)
+    @error_responses(blp, 403)
     def post(self, data, requirement_id):
         req = requirements.get_for(actor(), requirement_id)
         return requirements.comment(actor(), req, data["body"])
@@ -96,7 +106,9 @@ class Attachments(MethodView):
     def get(self, requirement_id):
         return requirements.attachments(requirements.get_for(actor(), requirement_id))
 
+    @file_upload(blp, "The file to attach.")
     @blp.response(201, AttachmentSchema)
+    @error_responses(blp, 404, 413, 422)
     def post(self, requirement_id):
         """Upload one file (multipart/form-data, field `file`)."""
         req = requirements.get_for(actor(), requirement_id)
@@ -108,6 +120,8 @@ class Attachments(MethodView):
 
 @blp.route("/attachments/<int:attachment_id>")
 class AttachmentFile(MethodView):
+    @file_response(blp, ANY_FILE, "The file as uploaded, of its own media type.")
+    @error_responses(blp, 404)
     def get(self, attachment_id):
         """Download an attachment (only within your region)."""
         attachment, path = requirements.get_attachment_for(actor(), attachment_id)

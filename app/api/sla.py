@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
+from app.api.contract import error_responses
 from app.schemas.sla import (
     FeedbackDeliveredSchema,
     FeedbackDeliverySchema,
@@ -25,6 +26,7 @@ class Targets(MethodView):
 
     @blp.arguments(SlaTargetsSchema)
     @blp.response(200, SlaTargetsSchema)
+    @error_responses(blp, 403)
     def put(self, data):
         """Replace every target (admin); each clock needs a `*`/`*` row."""
         return {"targets": sla.replace_targets(actor(), data["targets"])}
@@ -43,6 +45,7 @@ class RequirementSla(MethodView):
 class FeedbackDelivered(MethodView):
     @blp.arguments(FeedbackDeliverySchema)
     @blp.response(201, FeedbackDeliveredSchema)
+    @error_responses(blp, 403, 409, conflict="Feedback is recorded delivered once.")
     def post(self, data, requirement_id, feedback_id):
         """Record how the feedback reached the proposer (粤政易, phone, SMS…); stops the feedback clock."""
         return sla.deliver_feedback(actor(), requirement_id, feedback_id, data)

@@ -7,6 +7,7 @@ from flask import Response
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
+from app.api.contract import DOCX, XLSX, file_response
 from app.schemas.stats import (
     HalfYearQuerySchema,
     MonthQuerySchema,
@@ -56,7 +57,7 @@ def report_file(kind: str, fmt: str, args: dict) -> Response:
 def _report_route(kind: str, fmt: str, schema):
     @blp.route(f"/reports/{kind}.{fmt}", endpoint=f"report_{kind}_{fmt}".replace("-", "_"))
     @blp.arguments(schema, location="query")
-    @blp.response(200, content_type=excel.DOCX_MIMETYPE if fmt == "docx" else excel.XLSX_MIMETYPE)
+    @file_response(blp, DOCX if fmt == "docx" else XLSX, f"The {kind} report (.{fmt}).")
     def view(args):
         return report_file(kind, fmt, args)
 
@@ -73,7 +74,7 @@ for _kind, _schema in (("monthly", MonthQuerySchema), ("half-year", HalfYearQuer
 @blp.route("/ledger.xlsx")
 class Ledger(MethodView):
     @blp.arguments(StatsFilterSchema, location="query")
-    @blp.response(200, content_type=excel.XLSX_MIMETYPE)
+    @file_response(blp, XLSX, "The ledger (台帐, .xlsx).")
     def get(self, args):
         """The ledger (台帐): every requirement in scope matching the list's filters, with its
         stage dates, working days in each, meeting decision, release and verdict."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
+from app.api.contract import error_responses
 from app.schemas.upgrade import (
     FreezeCreateSchema,
     FreezePageSchema,
@@ -32,6 +33,9 @@ class ReleaseWindowResource(MethodView):
 
     @blp.arguments(WindowSetSchema)
     @blp.response(200, WindowSchema)
+    @error_responses(blp, 403, 409, conflict="The window is set while the release is planned or in "
+                     "acceptance; one overlapping a freeze period answers 409 naming it unless an override "
+                     "reason is given.")
     def put(self, data, release_id):
         """Set the window (upgrade_requested or scheduled releases, managers). Times without an
         offset are Beijing time. Overlapping a freeze period answers 409 naming it unless
@@ -50,6 +54,7 @@ class FreezePeriods(MethodView):
 
     @blp.arguments(FreezeCreateSchema)
     @blp.response(201, FreezeSchema)
+    @error_responses(blp, 403)
     def post(self, data):
         """Declare a freeze period (admin)."""
         return upgrade.create_freeze(actor(), data)
@@ -59,11 +64,13 @@ class FreezePeriods(MethodView):
 class FreezePeriodItem(MethodView):
     @blp.arguments(FreezeUpdateSchema)
     @blp.response(200, FreezeSchema)
+    @error_responses(blp, 403)
     def put(self, data, freeze_id):
         """Change a freeze period (admin)."""
         return upgrade.update_freeze(actor(), freeze_id, data)
 
     @blp.response(204)
+    @error_responses(blp, 403)
     def delete(self, freeze_id):
         """Remove a freeze period (admin)."""
         upgrade.delete_freeze(actor(), freeze_id)

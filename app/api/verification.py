@@ -1,10 +1,11 @@
 """Scenario library, releases, verification runs and results under /api/v1."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, send_file
+from flask import current_app, request, send_file
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
+from app.api.contract import ANY_FILE, error_responses, file_response, file_upload
 from app.schemas.common import PageQuerySchema
 from app.schemas.release import ReleaseEditSchema
 from app.schemas.verification import (
@@ -54,6 +55,7 @@ class Features(MethodView):
     @blp.arguments(FeatureImportSchema)
     @blp.response(201, FeatureImportResultSchema)
     @blp.alt_response(200, schema=FeatureImportResultSchema, description="The text is unchanged: no new revision.")
+    @error_responses(blp, 403)
     def post(self, data):
         """Import a .feature file (a new revision if the path exists); a syntax error answers 400.
 
@@ -101,6 +103,7 @@ class Releases(MethodView):
 
     @blp.arguments(ReleaseCreateSchema)
     @blp.response(201, ReleaseSchema)
+    @error_responses(blp, 403, 409, conflict="The version is taken.")
     def post(self, data):
         return verification.create_release(actor(), data)
 
@@ -114,6 +117,7 @@ class ReleaseItem(MethodView):
 
     @blp.arguments(ReleaseEditSchema)
     @blp.response(200, ReleaseDetailSchema)
+    @error_responses(blp, 403, 409, conflict="A stale `version` answers 409 `stale_version`.")
     def patch(self, data, release_id):
         """Edit the roles that must sign, in order (managers, while planned or in acceptance, before
         anyone signed), and the build label."""
@@ -125,6 +129,7 @@ class ReleaseItem(MethodView):
 class ReleaseRuns(MethodView):
     @blp.arguments(RunCreateSchema)
     @blp.response(201, RunSchema)
+    @error_responses(blp, 403, 409)
     def post(self, data, release_id):
         """Start a verification run: the selected scenarios' text is frozen in it."""
         release = verification.get_release(actor(), release_id)
@@ -166,6 +171,7 @@ class RunResults(MethodView):
 
     @blp.arguments(BulkResultSchema(many=True))
     @blp.response(200, RecordedSchema)
+    @error_responses(blp, 403, 409, invalid="All or nothing: one bad item rejects the whole list.")
     def post(self, items, run_id):
         """Record many results in one all-or-nothing request."""
         run = verification.get_run(actor(), run_id)
@@ -181,6 +187,7 @@ class RunResultItem(MethodView):
 
     @blp.arguments(ResultUpdateSchema)
     @blp.response(200, ResultRowSchema)
+    @error_responses(blp, 403, 409)
     def put(self, data, run_id, scenario_id):
         """Record one scenario's result: `status` sets it directly, `steps` mark steps.
 
@@ -206,7 +213,9 @@ class RunResultAttempts(MethodView):
 
 @blp.route("/runs/<int:run_id>/results/<int:scenario_id>/evidence")
 class RunResultEvidence(MethodView):
+    @file_upload(blp, "The evidence file (a screenshot, a log).")
     @blp.response(201, EvidenceSchema)
+    @error_responses(blp, 404, 409, 413, 422)
     def post(self, run_id, scenario_id):
         """Attach evidence (multipart/form-data, field `file`) to the current attempt."""
         run = verification.get_run(actor(), run_id)
@@ -218,6 +227,8 @@ class RunResultEvidence(MethodView):
 
 @blp.route("/evidence/<int:evidence_id>")
 class EvidenceFile(MethodView):
+    @file_response(blp, ANY_FILE, "The file as uploaded, of its own media type.")
+    @error_responses(blp, 404)
     def get(self, evidence_id):
         """Download evidence (only where the run is in your scope)."""
         evidence, path = verification.get_evidence_for(actor(), evidence_id)
@@ -228,6 +239,7 @@ class EvidenceFile(MethodView):
 class RunRerun(MethodView):
     @blp.arguments(RerunSchema)
     @blp.response(200, RerunAnswerSchema)
+    @error_responses(blp, 403, 409)
     def post(self, data, run_id):
         """A new attempt on the run's failed and blocked scenarios (earlier attempts are kept)."""
         run = verification.get_run(actor(), run_id)
@@ -236,7 +248,11 @@ class RunRerun(MethodView):
 
 @blp.route("/runs/<int:run_id>/import")
 class RunImport(MethodView):
+    @file_upload(blp, "The report: Cucumber JSON, Cucumber Messages (NDJSON) or JUnit XML.",
+                 "application/json", "application/x-ndjson", "application/junit+xml", "application/xml",
+                 "application/octet-stream")
     @blp.response(200, ImportAnswerSchema)
+    @error_responses(blp, 404, 409, 413, 415, 422)
     def post(self, run_id):
         """Import a Cucumber JSON, Cucumber Messages (NDJSON, `application/x-ndjson`) or JUnit XML
         report (body, or multipart field `file`)."""

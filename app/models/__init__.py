@@ -29,8 +29,12 @@ from app.models.proposer import Proposer
 from app.models.notification import MailMessage, Notification, NotificationSetting, Watch
 from app.models import search_index  # noqa: F401  (the search index DDL hook)
 from app.models.release import ReleaseEvent, ReleaseRequirement, ReleaseSignoff, ReleaseWaiver
-from app.models.upgrade import FreezePeriod, ReleaseWindow
+from app.models.upgrade import Announcement, FreezePeriod, ReleaseWindow, UpgradeApplication
+from app.models.rollout import ReleaseRolloutTarget
 from app.models.share_link import RequirementShareLink
+from app.models.audit import AuditEntry
+from app.models.manual import ReleaseManualUpdate
+from app.models.opinion import UserOpinion
 
 __all__ = [
     "ActionItem",
@@ -39,6 +43,8 @@ __all__ = [
     "Feedback",
     "FeedbackDelivery",
     "FreezePeriod",
+    "Announcement",
+    "UpgradeApplication",
     "Meeting",
     "MeetingAmendment",
     "NotableCase",
@@ -48,6 +54,7 @@ __all__ = [
     "NotificationSetting",
     "Watch",
     "ApiToken",
+    "AuditEntry",
     "Attachment",
     "CalendarOverride",
     "CodeSequence",
@@ -58,12 +65,15 @@ __all__ = [
     "Requirement",
     "RequirementShareLink",
     "User",
+    "UserOpinion",
     "Evidence",
     "FeatureFile",
     "FeatureRevision",
     "Release",
     "ReleaseEvent",
+    "ReleaseManualUpdate",
     "ReleaseRequirement",
+    "ReleaseRolloutTarget",
     "ReleaseSignoff",
     "ReleaseWaiver",
     "ReleaseWindow",

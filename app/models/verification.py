@@ -184,6 +184,9 @@ class RunScenario(db.Model):
         UniqueConstraint("run_id", "scenario_id", name="uq_run_scenario_run_scenario"),
         Index("ix_run_scenario_run_status", "run_id", "status"),
         Index("ix_run_scenario_run_position", "run_id", "position"),
+        # history across releases (app.services.releases.history): the final status of each
+        # scenario per release is read from this index alone, not from the wide rows
+        Index("ix_run_scenario_history", "run_id", "scenario_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

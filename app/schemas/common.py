@@ -1,6 +1,7 @@
 """Shared schema pieces: strict base, reference-code validation, form loading."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -9,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from app.config import Config
 from app.services import reference
 from app.services.errors import Msg
-from app.utils import iso_utc
+from app.utils import UNSAFE_TEXT, iso_utc
 
 
 class StrictSchema(Schema):
@@ -32,6 +33,7 @@ class UtcDateTime(fields.DateTime):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("dump_only", True)
+        kwargs.setdefault("allow_none", True)  # documented as nullable: not every moment has happened
         super().__init__(**kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
@@ -58,6 +60,55 @@ class PageQuerySchema(Schema):
                               validate=validate.Range(min=1, max=Config.PER_PAGE_MAX))
 
 
+# What any input may hold, whatever its field (API JSON, query strings, HTML forms): text that a
+# database, a page, an .xlsx or a .docx can hold (XML 1.0 characters: no NUL, no control character
+# but tab and line breaks, no unpaired surrogate), integers within PostgreSQL's INTEGER (every id,
+# count and version is one), finite numbers, and JSON nested at most MAX_DEPTH deep.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+MAX_DEPTH = 16
+
+
+def unsafe_input(data: Any) -> dict[str, list[str]]:
+    """{field path: [message]} for every value of `data` (JSON-like, or a MultiDict) that no field
+    may take; empty if there is none."""
+    errors: dict[str, list[str]] = {}
+    stack: list[tuple[str, Any, int]] = [("", data, 0)]
+    while stack:
+        path, value, depth = stack.pop()
+        name = path or "_schema"
+        if depth > MAX_DEPTH:
+            errors.setdefault(name, []).append(Msg("Nested deeper than %(depth)s levels.", depth=MAX_DEPTH))
+        elif isinstance(value, str):
+            if UNSAFE_TEXT.search(value):
+                errors.setdefault(name, []).append(
+                    Msg("Contains a character that text may not hold (NUL, a control character or "
+                        "an unpaired surrogate)."))
+        elif isinstance(value, bool) or value is None:
+            continue
+        elif isinstance(value, int):
+            if not INT_MIN <= value <= INT_MAX:
+                errors.setdefault(name, []).append(
+                    Msg("Must be between %(min)s and %(max)s.", min=INT_MIN, max=INT_MAX))
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                errors.setdefault(name, []).append(Msg("Not a valid number."))
+        elif isinstance(value, MultiDict):
+            for key, item in value.items(multi=True):
+                stack.append((f"{path}.{key}" if path else str(key), item, depth + 1))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                key_path = f"{path}.{key}" if path else str(key)
+                if isinstance(key, str) and UNSAFE_TEXT.search(key):
+                    key_path = path or "_schema"
+                    stack.append((key_path, key, depth + 1))
+                    continue
+                stack.append((key_path, item, depth + 1))
+        elif isinstance(value, (list, tuple)):
+            for index, item in enumerate(value):
+                stack.append((f"{path}.{index}" if path else str(index), item, depth + 1))
+    return errors
+
+
 def form_to_dict(schema: Schema, form: MultiDict) -> dict[str, Any]:
     """Turn an HTML form into the dict the schema loads, as a JSON client would send it.
 
@@ -65,7 +116,8 @@ def form_to_dict(schema: Schema, form: MultiDict) -> dict[str, Any]:
     every value of a repeated input; the CSRF token is not data.
     """
     data: dict[str, Any] = {}
-    for name, field in schema.fields.items():
+    for attribute, field in schema.fields.items():
+        name = field.data_key or attribute  # the name a JSON client sends, and the form's input
         if field.dump_only or name not in form:
             continue
         if isinstance(field, fields.List):

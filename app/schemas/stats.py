@@ -38,7 +38,8 @@ class StatsSchema(Schema):
 
 
 class MonthQuerySchema(Schema):
-    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    # YYYY-MM within the years the half-year and annual reports take (2000-2100)
+    month = fields.String(required=True, validate=validate.Regexp(r"^(20\d\d|2100)-(0[1-9]|1[0-2])$"))
     region = fields.String()
 
 

@@ -24,7 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import ApiToken, SignInAttempt, User
-from app.services import permissions
+from app.services import audit, permissions
 from app.services.errors import DomainError, Msg, NotFound, Unauthorized
 from app.services.uow import unit_of_work
 from app.utils import utcnow
@@ -84,24 +84,33 @@ def check_throttle(username: str, address: str) -> None:
                                       minutes=minutes))
 
 
-def _record(username: str, address: str, succeeded: bool) -> None:
+def _record(username: str, address: str, succeeded: bool, user: User | None = None) -> None:
+    """The attempt and its audit entry (a failed one too: this is all the request commits)."""
     with unit_of_work():
         db.session.add(SignInAttempt(username=username[:64], address=address[:64], succeeded=succeeded,
                                      at=utcnow()))
+        audit.record("sign_in" if succeeded else "sign_in_failed", "user", user.id if user else "",
+                     "" if succeeded or user else "unknown user", actor=user, actor_name=username)
 
 
 def authenticate(username: str, password: str, address: str = "") -> User:
     """The user for this username and password; 401 if wrong (the attempt is recorded), 429
     while the account or the address is locked."""
     address = address or "unknown"
-    check_throttle(username, address)
+    try:
+        check_throttle(username, address)
+    except TooManyAttempts:
+        tried = db.session.scalar(select(User).where(User.username == username))
+        with unit_of_work():
+            audit.record("sign_in_locked", "user", tried.id if tried else "", actor=tried, actor_name=username)
+        raise
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         check_password_hash(_dummy_hash(), password)  # as slow as a real check
         ok = False
     else:
         ok = user.check_password(password) and user.active
-    _record(username, address, ok)
+    _record(username, address, ok, user)
     if not ok:
         raise Unauthorized(WRONG)
     return user
@@ -115,6 +124,7 @@ def end_sessions(user: User) -> None:
 def sign_out(user: User) -> None:
     with unit_of_work():
         end_sessions(user)
+        audit.record("sign_out", "user", user.id, actor=user)
 
 
 def session_user(user_id: str) -> User | None:
@@ -134,8 +144,11 @@ def issue_token(user: User) -> str:
     now = utcnow()
     expires = now + timedelta(days=current_app.config["API_TOKEN_DAYS"])
     with unit_of_work():
-        db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.hash(token), created_at=now,
-                                expires_at=expires))
+        row = ApiToken(user_id=user.id, token_hash=ApiToken.hash(token), created_at=now, expires_at=expires)
+        db.session.add(row)
+        db.session.flush()
+        audit.record("token_create", "api_token", row.id, user.username, after={"expires_at": expires.isoformat()},
+                     actor=user)
     return token
 
 
@@ -173,6 +186,7 @@ def revoke_token_id(actor: User, token_id: int) -> ApiToken:
     if row.revoked_at is None:
         with unit_of_work():
             row.revoked_at = utcnow()
+            audit.record("token_revoke", "api_token", row.id, row.user.username, actor=actor)
     return row
 
 
@@ -182,6 +196,7 @@ def revoke_token(token: str) -> None:
         raise NotFound(Msg("Token not found."))
     with unit_of_work():
         row.revoked_at = utcnow()
+        audit.record("token_revoke", "api_token", row.id, row.user.username, actor=row.user)
 
 
 def revoke_all_pending(user: User) -> None:

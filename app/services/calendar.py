@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CalendarOverride, User
-from app.services import permissions
+from app.services import audit, permissions
 from app.services.errors import Conflict, Msg, NotFound, ValidationFailed
 from app.services.uow import unit_of_work
 
@@ -228,6 +228,8 @@ def add_override(actor: User, data: dict) -> CalendarOverride:
     with unit_of_work():
         row = CalendarOverride(day=data["date"], workday=data["workday"], note=data.get("note", ""))
         db.session.add(row)
+        audit.record("settings", "calendar_override", row.day.isoformat(), "working calendar", None,
+                     {"workday": row.workday, "note": row.note}, actor=actor)
     return row
 
 
@@ -238,6 +240,8 @@ def remove_override(actor: User, day: date) -> None:
         raise NotFound(Msg("No override for %(day)s.", day=day.isoformat()))
     with unit_of_work():
         db.session.delete(row)
+        audit.record("settings", "calendar_override", row.day.isoformat(), "working calendar",
+                     {"workday": row.workday, "note": row.note}, None, actor=actor)
 
 
 def local_today() -> date:

@@ -12,6 +12,9 @@ from typing import BinaryIO
 from flask import current_app
 
 from app.services.errors import Msg, ValidationFailed
+from app.utils import safe_text
+
+FILENAME_MAX = 255  # StoredFileMixin.filename
 
 
 @dataclass
@@ -35,7 +38,13 @@ def stored_upload(
 ) -> Iterator[StoredFile]:
     """Write the upload under instance/<folder_name>/ and yield it; if the caller's block
     raises (its transaction failed), the file is removed, so no orphan stays on disk."""
-    filename = os.path.basename((filename or "").replace("\\", "/")).strip()
+    filename = safe_text(os.path.basename((filename or "").replace("\\", "/"))).strip()
+    if len(filename) > FILENAME_MAX:  # the column's length; the extension is kept
+        stem, ext = os.path.splitext(filename)
+        ext = ext if len(ext) <= 16 else ""
+        filename = stem[:FILENAME_MAX - len(ext)] + ext
+    if content_type and (len(content_type) > 100 or safe_text(content_type) != content_type):
+        content_type = None  # the client's type only if the column can hold it; else from the name
     if not filename:
         raise ValidationFailed.field("file", Msg("Choose a file to upload."))
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]

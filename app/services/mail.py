@@ -17,10 +17,11 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models.notification import MailMessage
+from app.services import paging, permissions
 from app.utils import utcnow
 
 BATCH = 200
@@ -117,4 +118,28 @@ def send_pending(now: datetime | None = None) -> dict[str, int]:
                 smtp.quit()
             except (OSError, smtplib.SMTPException):
                 pass
+    return counts
+
+
+# --- the outbox's delivery status (administrators) ---------------------------------------------
+
+STATUSES = ("pending", "sending", "sent", "failed")
+
+
+def outbox(user, status: str | None = None, page: int = 1, per_page: int = 20):
+    """The outbox, newest first, optionally of one status (administrators: the addresses are
+    personal data)."""
+    permissions.require(user, "manage_users")
+    stmt = select(MailMessage).order_by(MailMessage.id.desc())
+    if status:
+        stmt = stmt.where(MailMessage.status == status)
+    return paging.paginate(stmt, page, per_page)
+
+
+def outbox_counts(user) -> dict[str, int]:
+    """How many messages of each status (one grouped query)."""
+    permissions.require(user, "manage_users")
+    rows = db.session.execute(select(MailMessage.status, func.count()).group_by(MailMessage.status))
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update({status: n for status, n in rows})
     return counts

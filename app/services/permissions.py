@@ -44,6 +44,8 @@ ACTIONS = (
     "decide_outside_meeting",
     # a release's acceptance: accept a failed or blocked scenario with a reason (有条件通过)
     "waive",
+    # the audit log: read, filter, export (administrators only)
+    "view_audit",
 )
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import LOOKUP_KINDS, Lookup, Region, User
-from app.services import permissions
+from app.services import audit, permissions
 from app.services.errors import Conflict, Msg, NotFound, ValidationFailed
 from app.services.uow import unit_of_work
 
@@ -92,6 +92,7 @@ def create_region(actor: User, data: dict) -> Region:
         raise ValidationFailed.field("parent", Msg("A region needs a parent region."))
     with unit_of_work():
         region = upsert_region(data["code"], data["name"], data["parent"], data.get("level"))
+        audit.record("settings", "region", region.code, region.name, None, _region_fields(region), actor=actor)
     return region
 
 
@@ -100,12 +101,19 @@ def update_region(actor: User, code: str, data: dict) -> Region:
     region = region_by_code(code)
     if region is None:
         raise NotFound(Msg("Region %(code)s not found.", code=code))
+    before = _region_fields(region)
     with unit_of_work():
         if "name" in data:
             region.name = data["name"]
         if "active" in data:
             region.active = data["active"]
+        audit.record("settings", "region", region.code, region.name, *audit.changes(before, _region_fields(region)),
+                     actor=actor)
     return region
+
+
+def _region_fields(region: Region) -> dict:
+    return {"name": region.name, "active": bool(region.active), "level": region.level}
 
 
 def upsert_lookup(kind: str, code: str, label: str, label_en: str = "", sort_order: int = 0) -> Lookup:
@@ -126,6 +134,8 @@ def create_lookup(actor: User, kind: str, data: dict) -> Lookup:
     with unit_of_work():
         row = Lookup(kind=kind, **data)
         db.session.add(row)
+        db.session.flush()
+        audit.record("settings", "lookup", f"{kind}:{row.code}", row.label, None, _lookup_fields(row), actor=actor)
     return row
 
 
@@ -135,7 +145,15 @@ def update_lookup(actor: User, kind: str, code: str, data: dict) -> Lookup:
     row = db.session.scalar(select(Lookup).where(Lookup.kind == kind, Lookup.code == code))
     if row is None:
         raise NotFound(Msg("%(kind)s '%(code)s' not found.", kind=kind, code=code))
+    before = _lookup_fields(row)
     with unit_of_work():
         for field, value in data.items():
             setattr(row, field, value)
+        audit.record("settings", "lookup", f"{kind}:{row.code}", row.label, *audit.changes(before, _lookup_fields(row)),
+                     actor=actor)
     return row
+
+
+def _lookup_fields(row: Lookup) -> dict:
+    return {"label": row.label, "label_en": row.label_en or "", "sort_order": row.sort_order,
+            "active": bool(row.active)}

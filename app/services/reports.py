@@ -23,6 +23,7 @@ from typing import Any
 
 from app.services.errors import DomainError, Msg
 from app.services.results import derive_status
+from app.utils import safe_text
 
 STATUS_MAP = {
     "passed": "passed",
@@ -36,8 +37,10 @@ STATUS_MAP = {
     "unknown": "blocked",
 }
 
-BEHAVE_ROW = re.compile(r"^(?P<name>.*?) -- @(?P<table>\d+)\.(?P<row>\d+)(?: .*)?$")
-CUCUMBER_JS_ROW = re.compile(r"^(?P<name>.*?) - (?P<examples>.*) - #(?P<table>\d+)\.(?P<row>\d+)$")
+# numbers of at most 9 digits: a longer one is no table, row or line of a real file (and would not fit
+# the database's integers)
+BEHAVE_ROW = re.compile(r"^(?P<name>.*?) -- @(?P<table>\d{1,9})\.(?P<row>\d{1,9})(?: .*)?$")
+CUCUMBER_JS_ROW = re.compile(r"^(?P<name>.*?) - (?P<examples>.*) - #(?P<table>\d{1,9})\.(?P<row>\d{1,9})$")
 PYTEST_ID = re.compile(r"^(?P<func>[^\[]*)(?:\[(?P<params>.*)\])?$")
 UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})|\\x([0-9a-fA-F]{2})")
 BEHAVE_STEP = re.compile(r"^\s*(?P<keyword>\S+) (?P<text>.*?) \.\.\. (?P<status>[a-z]+)\b")
@@ -83,7 +86,16 @@ class ReportCase:
 
 
 def _unescape(text: str) -> str:
-    return UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2) or m.group(3), 16)), text)
+    """The tools' escapes read back; one naming no character (`\\U00110000`, a lone surrogate) stays
+    as written, and no character a page cannot show is kept."""
+
+    def char(match: re.Match) -> str:
+        code = int(match.group(1) or match.group(2) or match.group(3), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            return match.group(0)
+        return chr(code)
+
+    return safe_text(UNICODE_ESCAPE.sub(char, text))
 
 
 def python_name(name: str) -> str:
@@ -112,7 +124,7 @@ def parse(body: bytes, content_type: str = "") -> tuple[str, list[ReportCase]]:
         except UnicodeDecodeError:
             raise MalformedReport(Msg("The report is not UTF-8 text.")) from None
         try:
-            data = json.loads(text)
+            data = _json(text)
         except json.JSONDecodeError as error:
             # the parser's own wording is English for programmers: say where, in the reader's words
             raise MalformedReport(Msg("The report is not valid JSON (line %(line)s, column %(column)s).",
@@ -129,6 +141,29 @@ def parse(body: bytes, content_type: str = "") -> tuple[str, list[ReportCase]]:
     raise MalformedReport(Msg("The report is neither Cucumber JSON nor JUnit XML."))
 
 
+def _json(text: str | bytes) -> Any:
+    """JSON text to Python for a report: what the parser cannot take (nested too deep, a number of
+    thousands of digits) is invalid JSON too, and text keeps no character a page cannot show."""
+    try:
+        return _clean(json.loads(text))
+    except json.JSONDecodeError:
+        raise
+    except (RecursionError, ValueError) as error:
+        raise json.JSONDecodeError(str(error), "<report>", 0) from None
+
+
+def _clean(data: Any) -> Any:
+    if isinstance(data, str):
+        return safe_text(data)
+    if isinstance(data, int) and not isinstance(data, bool) and not -(2**63) <= data < 2**63:
+        raise ValueError("a number beyond 64 bits")
+    if isinstance(data, list):
+        return [_clean(item) for item in data]
+    if isinstance(data, dict):
+        return {safe_text(key): _clean(value) for key, value in data.items()}
+    return data
+
+
 # the envelopes of the Cucumber Messages protocol (one JSON object a line, each with one of these keys)
 MESSAGE_TYPES = frozenset({
     "meta", "source", "gherkinDocument", "pickle", "stepDefinition", "hook", "parameterType",
@@ -142,7 +177,7 @@ def _is_messages(body: bytes) -> bool:
     """Whether the body is Cucumber Messages (NDJSON): its first line an envelope."""
     first = body.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip().split(b"\n", 1)[0]
     try:
-        envelope = json.loads(first)
+        envelope = _json(first)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return False
     return isinstance(envelope, dict) and len(envelope) == 1 and next(iter(envelope)) in MESSAGE_TYPES
@@ -157,7 +192,7 @@ def _envelopes(body: bytes):
         if not line.strip():
             continue
         try:
-            envelope = json.loads(line)
+            envelope = _json(line)
         except json.JSONDecodeError as error:
             raise MalformedReport(Msg("The report is not valid JSON (line %(line)s, column %(column)s).",
                                       line=number, column=error.colno)) from None
@@ -252,7 +287,7 @@ def parse_cucumber_messages(body: bytes) -> list[ReportCase]:
 
 
 def _where(location: str) -> tuple[str, int | None]:
-    match = re.match(r"^(.*?):(\d+)$", location or "")
+    match = re.match(r"^(.*?):(\d{1,9})$", location or "")
     return (match.group(1), int(match.group(2))) if match else (location or "", None)
 
 

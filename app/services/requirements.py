@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import Attachment, CodeSequence, Event, Region, Requirement, User
+from app.models import Attachment, CodeSequence, Event, Feedback, Region, Requirement, User
 from app.services import duplicates, files, periods, permissions, reference, workflow
 from app.services import search as text_search
 from app.services.errors import Msg, NotFound, StaleVersion, ValidationFailed
@@ -297,6 +297,11 @@ def transition(
     with unit_of_work(Msg("%(code)s was changed by someone else meanwhile; reload.", code=req.code)):
         workflow.apply_transition(req, to, actor, reason, original)
         req.updated_at = utcnow()
+        if to in workflow.FEEDBACK_DECISIONS:
+            # decided outside a meeting, the proposer is told just the same: a feedback record
+            # (drafted, delivered, the `feedback` clock), as a meeting's minutes make one
+            db.session.add(Feedback(requirement_id=req.id, decision=to, reason=(reason or "").strip(),
+                                    created_at=req.status_changed_at, created_by_id=actor.id))
         if to == "duplicate" and original is not None:
             # the original gains the proposers and attachments; both timelines say so
             duplicates.absorb(actor, req, original, reason or "")

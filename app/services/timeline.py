@@ -37,6 +37,7 @@ KIND_LABELS = {
     "merge_undone": _l("Merge undone"),
     "sla_breached": _l("Service level breached"),
     "feedback_delivered": _l("Feedback delivered"),
+    "follow_up": _l("Follow-up call"),
 }
 
 CLOCK_LABELS = {
@@ -127,6 +128,14 @@ def describe(event: Event) -> str:
                 text += _("; target: %(target)s", target=context["target"])
         if context.get("release_version"):
             text += _("; release: %(version)s", version=context["release_version"])
+        confirmation = context.get("confirmation")
+        if confirmation == "confirmed":
+            text += _("; the proposer confirmed the outcome")
+        elif confirmation == "not_satisfied":
+            text += _("; the proposer is not satisfied: reopened")
+        elif confirmation == "automatic":
+            text += _("; confirmed automatically: no answer from the proposer within %(days)s working days",
+                      days=context.get("working_days", "—"))
         return text
     if event.kind == "comment":
         return _short(data.get("body"), 200)
@@ -150,6 +159,12 @@ def describe(event: Event) -> str:
     if event.kind == "feedback_delivered":
         text = _("Feedback (%(decision)s) delivered to the proposer by %(channel)s",
                  decision=workflow.label(data.get("decision", "")),
+                 channel=str(CHANNEL_LABELS.get(data.get("channel"), data.get("channel"))))
+        if data.get("note"):
+            text += _("; note: %(note)s", note=_short(data["note"], 200))
+        return text
+    if event.kind == "follow_up":
+        text = _("Follow-up call with the proposer by %(channel)s",
                  channel=str(CHANNEL_LABELS.get(data.get("channel"), data.get("channel"))))
         if data.get("note"):
             text += _("; note: %(note)s", note=_short(data["note"], 200))

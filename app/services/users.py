@@ -6,7 +6,7 @@ from sqlalchemy import literal, select
 from app.extensions import db
 from app.models import Region, User
 from app.models.user import ROLES
-from app.services import permissions
+from app.services import audit, permissions
 from app.services.errors import Conflict, Msg, ValidationFailed
 from app.services.reference import region_by_code
 from app.services.uow import unit_of_work
@@ -71,6 +71,8 @@ def create_user(
         )
         user.set_password(password)
         db.session.add(user)
+        db.session.flush()
+        audit.record("user_create", "user", user.id, username, after=audit.snapshot_user(user))
     return user
 
 
@@ -89,6 +91,7 @@ def admin_create(actor: User, data: dict) -> User:
 def admin_update(actor: User, user_id: int, data: dict) -> User:
     permissions.require(actor, "manage_users")  # before the lookup: non-admins learn nothing of ids
     user = permissions.fetch(actor, User, user_id, action="manage_users", not_found=Msg("User not found."))
+    before = audit.snapshot_user(user)
     with unit_of_work():
         if "role" in data:
             if data["role"] not in ROLES:
@@ -111,6 +114,10 @@ def admin_update(actor: User, user_id: int, data: dict) -> User:
             from app.services.auth import revoke_all_pending
 
             revoke_all_pending(user)
+        old, new = audit.changes(before, audit.snapshot_user(user))
+        if data.get("password"):
+            old["password"], new["password"] = None, "********"
+        audit.record("user_update", "user", user.id, user.username, old, new, actor=actor)
     return user
 
 

@@ -62,11 +62,26 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 REASON_REQUIRED = frozenset({"rejected", "needs_info", "withdrawn", "duplicate", "verification_failed"})
+# review outcomes the proposer must be told of (a feedback record each, app.services.sla)
+FEEDBACK_DECISIONS = frozenset({"rejected", "needs_info"})
 # What a review meeting decides. Decided outside a meeting ("会外决定") such a move needs a reason
 # and is marked so on the timeline; who may decide outside a meeting is in permissions.
 REVIEW_OUTCOMES = frozenset({"approved", "rejected", "needs_info", "deferred"})
 REASON_REQUIRED_OUTSIDE_MEETING = REASON_REQUIRED | REVIEW_OUTCOMES
 TERMINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
+
+# Waiting for the proposer's answer (app.services.sla.confirmation): they confirm the outcome, or
+# are not satisfied, which reopens the requirement to `assessing`. That move is legal only with
+# the proposer's reason recorded as their opinion, so it is not in TRANSITIONS (the generic
+# transition form and API do not offer it): `apply_transition` takes it with context
+# {"confirmation": "not_satisfied"}.
+AWAITING_CONFIRMATION = ("released", "resolved_locally")
+REOPEN_NOT_SATISFIED = frozenset((status, "assessing") for status in AWAITING_CONFIRMATION)
+
+
+def is_reopen(req: Requirement, to: str, context: dict | None) -> bool:
+    """The proposer-not-satisfied move, made by the confirmation use case."""
+    return (req.status, to) in REOPEN_NOT_SATISFIED and (context or {}).get("confirmation") == "not_satisfied"
 
 
 def label(status: str) -> str:
@@ -132,7 +147,8 @@ def check_transition(
 ) -> None:
     """Raise if moving `req` to `to` is illegal or lacks what it needs; change nothing.
     `context` says where the move comes from (a review meeting's minutes carry its id)."""
-    check_legal(req, to)
+    if not is_reopen(req, to, context):
+        check_legal(req, to)
     if to in REASON_REQUIRED and not (reason or "").strip():
         raise ValidationFailed.field(
             "reason", Msg("A reason is required to move to '%(to)s' (%(to_label)s).", to=to, to_label=label_lazy(to))

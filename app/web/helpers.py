@@ -13,7 +13,7 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from marshmallow import Schema, ValidationError
 
-from app.schemas.common import flatten_errors, form_to_dict
+from app.schemas.common import flatten_errors, form_to_dict, unsafe_input
 from app.services import permissions, reference, workflow
 from app.services.errors import DomainError
 from app.services.roles import role_label
@@ -33,10 +33,17 @@ def load_form(schema: Schema, extra: dict[str, Any] | None = None) -> dict[str, 
     raw = form_to_dict(schema, request.form)
     if extra:
         raw.update(extra)
+    unsafe = unsafe_input(raw)
+    if unsafe:
+        raise FormInvalid(unsafe, request.form.to_dict())
     try:
-        return schema.load(raw)
+        data = schema.load(raw)
     except ValidationError as error:
         raise FormInvalid(flatten_errors(error.messages), request.form.to_dict()) from None
+    unsafe = unsafe_input(data)  # numbers beyond the database's integers
+    if unsafe:
+        raise FormInvalid(unsafe, request.form.to_dict())
+    return data
 
 
 FORM_ERRORS = (FormInvalid, DomainError)
@@ -111,12 +118,17 @@ def load_query(schema: Schema) -> tuple[dict[str, Any], dict[str, str], dict[str
     """Load a list page's query string leniently: a bad filter is reported and ignored, the
     rest still applies. Returns (args, raw filters as given, errors)."""
     raw = {k: v for k, v in request.args.items() if v != ""}
+    unsafe = unsafe_input(raw)  # text no page can show: reported and ignored like a bad filter
+    raw = {k: v for k, v in raw.items() if k not in unsafe}
     try:
-        return schema.load(raw), raw, {}
+        args = schema.load(raw)
+        errors = unsafe_input(args)  # numbers beyond the database's integers
     except ValidationError as error:
         errors = flatten_errors(error.messages)
-        bad = {key.split(".")[0] for key in errors}
-        return schema.load({k: v for k, v in raw.items() if k not in bad}), raw, errors
+    if not errors:
+        return args, raw, unsafe
+    bad = {key.split(".")[0] for key in errors}
+    return schema.load({k: v for k, v in raw.items() if k not in bad}), raw, {**unsafe, **errors}
 
 
 def errors_of(error: DomainError | FormInvalid) -> dict[str, list[str]]:

@@ -3,6 +3,7 @@ minimal layout) and the requirement page's card to create or revoke the link."""
 from __future__ import annotations
 
 from flask import Blueprint, g, make_response, render_template, url_for
+from htmx_flask import make_response as htmx_response
 from jinja2_fragments.flask import render_block
 
 from app.services import share_links
@@ -43,7 +44,8 @@ def share_link_active(req):
 
 def _card(req_id: int, **context):
     req = get_for(g.user, req_id)
-    return render_block(CARD_TEMPLATE, "card", req=req, **context)
+    # the feedback drafts' card (templates/requirements/_proposer_loop.html) says where the link goes
+    return htmx_response(render_block(CARD_TEMPLATE, "card", req=req, **context), trigger="share-link-changed")
 
 
 @bp.route("/requirements/<int:requirement_id>/share-link", methods=["POST"])

@@ -13,7 +13,7 @@ from app.services.sla.clocks import CLOCKS
 from app.services.timeline import CHANNEL_LABELS, CLOCK_LABELS
 from app.utils import utcnow
 from app.web import bp
-from app.web.helpers import FormSubmission, htmx_redirect, render_page_or_block
+from app.web.helpers import FormSubmission, htmx_redirect, render_page_or_block, wants_fragment
 
 def _calendar() -> calendar.WorkingCalendar:
     if "_working_calendar" not in g:
@@ -32,11 +32,6 @@ def requirement_clocks(req):
     return sla.readings(req, utcnow(), _calendar())
 
 
-@bp.app_template_global("undelivered_feedback")
-def undelivered_feedback(req):
-    return sla.undelivered_feedback(req)
-
-
 @bp.app_template_global("channel_choices")
 def channel_choices():
     return [(code, str(CHANNEL_LABELS[code])) for code in sla.CHANNELS]
@@ -46,10 +41,14 @@ def channel_choices():
 def feedback_delivered(requirement_id: int, feedback_id: int):
     form = FormSubmission(FeedbackDeliverySchema())
     form.submit(lambda data: sla.deliver_feedback(g.user, requirement_id, feedback_id, data))
+    if form.errors and wants_fragment():
+        from app.web.confirmation import loop_error_response  # the card of the requirement page
+
+        return loop_error_response(requirement_id, form)
     if form.errors:
         return render_page_or_block("sla/feedback_error.html", "content", errors=form.errors,
                                     requirement_id=requirement_id), form.status
-    return htmx_redirect(url_for("web.requirement_detail", requirement_id=requirement_id) + "#sla-card")
+    return htmx_redirect(url_for("web.requirement_detail", requirement_id=requirement_id) + "#proposer-loop")
 
 
 @bp.app_template_global("stage_working_minutes")

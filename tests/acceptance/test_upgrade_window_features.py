@@ -8,7 +8,7 @@ import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from tests.acceptance.conftest import World
-from tests.release_kit import add, approve, import_feature, move, new_release, record, start_run
+from tests.release_kit import add, approve, fill_application, import_feature, move, new_release, record, start_run
 
 scenarios("releases/upgrade_window.feature")
 
@@ -47,6 +47,7 @@ def requested_release(world: World, api, filed, releases: dict, who: str, versio
     for client in (manager, api("reviewer", "440000")):
         ok(client.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}), 201)
     assert ok(move(manager, rid, "accepted"))["status"] == "accepted"
+    fill_application(manager, rid)
     assert ok(move(manager, rid, "upgrade_requested"))["status"] == "upgrade_requested"
     releases[version] = rid
 

@@ -169,6 +169,9 @@ def test_release_accepted_completed_and_verification_failed(api, filed):
         ("release_accepted", "V2026.12")]
     item = mine(filer, unread="true")["items"][0]
     assert item["release_id"] == rid and item["text"] == "版本 V2026.12 验收通过"
+    from tests.release_kit import fill_application
+
+    fill_application(manager, rid)  # the upgrade application comes first (issue 9)
     for to in ("upgrade_requested", "scheduled", "rolling_out", "completed"):
         if to == "scheduled":
             window = {"start": "2026-12-19T22:00:00", "end": "2026-12-20T06:00:00"}

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tests.release_kit import add, approve, import_feature, move, new_release, record, start_run
+from tests.release_kit import add, approve, fill_application, import_feature, move, new_release, record, start_run
 
 
 @pytest.fixture
@@ -78,6 +78,8 @@ def test_rollout_moves_and_rollback_needs_reason(setup, manager, reviewer):
     assert manager.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}).status_code == 201
     assert reviewer.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}).status_code == 201
     for to in ("accepted", "upgrade_requested", "scheduled", "rolling_out"):
+        if to == "upgrade_requested":  # the upgrade application comes first (issue 9)
+            fill_application(manager, rid)
         if to == "scheduled":  # the upgrade window comes first (issue 9)
             assert manager.put(f"/api/v1/releases/{rid}/window", json=WINDOW).status_code == 200
         assert move(manager, rid, to).status_code == 200, to
@@ -277,6 +279,7 @@ def test_signoff_in_order_once_each_then_accepted_verifies_requirements(setup, m
     assert move(manager, rid, "accepted").json["status"] == "accepted"
     for req in (setup["first"], setup["second"]):
         assert status_of(manager, req["id"]) == "verified"
+    fill_application(manager, rid)  # the upgrade application comes first (issue 9)
     for to in ("upgrade_requested", "scheduled", "rolling_out", "completed"):
         if to == "scheduled":  # the upgrade window comes first (issue 9)
             assert manager.put(f"/api/v1/releases/{rid}/window", json=WINDOW).status_code == 200

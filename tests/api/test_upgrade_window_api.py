@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.release_kit import add, approve, import_feature, move, new_release, record, start_run
+from tests.release_kit import add, approve, fill_application, import_feature, move, new_release, record, start_run
 
 WINDOW = {"start": "2026-12-19T22:00:00", "end": "2026-12-20T06:00:00"}  # Beijing time
 
@@ -36,6 +36,7 @@ def accepted(manager, api, filed):
 
 @pytest.fixture
 def requested(accepted, manager):
+    fill_application(manager, accepted)
     assert move(manager, accepted, "upgrade_requested").status_code == 200
     return accepted
 

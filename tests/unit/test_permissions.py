@@ -53,7 +53,7 @@ def test_actions_are_the_documented_ones():
     assert set(permissions.ACTIONS) == {
         "view", "create", "edit", "assess", "comment", "attach", "transition", "manage_users",
         "manage_reference", "manage_meetings", "decide", "manage_scenarios", "manage_releases", "record_results",
-        "decide_outside_meeting", "waive",
+        "decide_outside_meeting", "waive", "view_audit",
     }
 
 
@@ -70,7 +70,7 @@ def test_role_transitions_table(role):
 
 def test_only_admin_manages_users_and_reference_data():
     for role in ROLES:
-        for action in ("manage_users", "manage_reference"):
+        for action in ("manage_users", "manage_reference", "view_audit"):
             assert permissions.can(user(role), action) is (role == "admin"), (role, action)
 
 

@@ -98,14 +98,19 @@ def test_feedback_delivery_from_the_detail_page(app, sign_in, filed):
     client = sign_in("sla_manager")
     page = client.get(f"/requirements/{req['id']}").get_data(as_text=True)
     card = page.split('id="sla-card"')[1].split("</section>")[0]
-    assert f'data-feedback-id="{feedback_id}"' in card and "与省级统一规划不符" in card
     assert 'data-clock="feedback" data-state="running"' in card
+    # the delivery form sits with the drafted message (templates/requirements/_proposer_loop.html)
+    loop = page.split('id="proposer-loop"')[1].split("</section>")[0]
+    assert 'class="feedback-delivery"' in loop and f'data-feedback-id="{feedback_id}"' in loop
+    assert "与省级统一规划不符" in loop
     url = f"/requirements/{req['id']}/feedback/{feedback_id}/delivered"
     response = client.post(url, data={"channel": "phone", "note": "电话告知"})
     assert response.status_code == 303
     page = client.get(f"/requirements/{req['id']}").get_data(as_text=True)
     card = page.split('id="sla-card"')[1].split("</section>")[0]
-    assert 'data-feedback-id=' not in card and 'data-clock="feedback" data-state="met"' in card
+    loop = page.split('id="proposer-loop"')[1].split("</section>")[0]
+    assert 'class="feedback-delivery"' not in loop and 'data-delivered="true"' in loop
+    assert 'data-clock="feedback" data-state="met"' in card
     assert "已通过电话向提出人送达反馈" in page
     again = client.post(url, data={"channel": "phone"})
     assert again.status_code == 409 and "该反馈已登记送达" in again.get_data(as_text=True)

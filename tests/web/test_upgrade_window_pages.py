@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.release_kit import add, approve, import_feature, move, new_release, record, start_run
+from tests.release_kit import add, approve, fill_application, import_feature, move, new_release, record, start_run
 
 PASSWORD = "Secret#2026"
 HX = {"HX-Request": "true"}
@@ -31,6 +31,8 @@ def requested(api, filed):
     for client in (manager, api("reviewer", "440000")):
         assert client.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}).status_code == 201
     for to in ("accepted", "upgrade_requested"):
+        if to == "upgrade_requested":
+            fill_application(manager, rid)
         assert move(manager, rid, to).status_code == 200
     return rid
 

@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from app.utils import safe_text
+
 HEADER_FILL = "DDEBF7"
 MAX_WIDTH = 60
 
@@ -36,7 +38,10 @@ def add_sheet(workbook, title: str, header: Sequence[str], rows: Iterable[Sequen
     from openpyxl.utils import get_column_letter
 
     # empty texts as no cell at all (smaller, faster files; a blank reads the same)
-    rows = [[None if value == "" else value for value in row] for row in rows]
+    # text stored before input was checked may hold characters a workbook cannot: left out
+    rows = [[None if value == "" else safe_text(value) if isinstance(value, str) else value for value in row]
+            for row in rows]
+    notes = [(label, safe_text(value) if isinstance(value, str) else value) for label, value in notes]
     sheet = workbook.create_sheet(title=title[:31])
     widths = [text_width(h) for h in header]
     for values in rows:
@@ -67,8 +72,19 @@ def add_sheet(workbook, title: str, header: Sequence[str], rows: Iterable[Sequen
         header_cells.append(cell)
     sheet.append(header_cells)
     for values in rows:
-        sheet.append(values)
+        sheet.append([_as_text(sheet, value) if isinstance(value, str) and value.startswith("=") else value
+                      for value in values])
     return sheet
+
+
+def _as_text(sheet, value: str):
+    """Text beginning with "=" (a title, a user agent) stays text: openpyxl would store it as a
+    formula that Excel runs when the file is opened."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def to_bytes(workbook) -> bytes:

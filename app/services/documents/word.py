@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from app.utils import safe_text  # text stored before input was checked still renders
+
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
 BODY_FONT = "仿宋_GB2312"
@@ -73,7 +75,7 @@ def para(doc, text: str = "", *, font_name=BODY_FONT, size=BODY_SIZE, bold=False
     if indent:
         fmt.first_line_indent = Pt(size * 2)
     if text:
-        font(paragraph.add_run(text), font_name, size, bold)
+        font(paragraph.add_run(safe_text(text)), font_name, size, bold)
     return paragraph
 
 
@@ -91,14 +93,14 @@ def heading(doc, text: str):
 def labelled(doc, label: str, value: str):
     paragraph = para(doc)
     font(paragraph.add_run(label), BODY_FONT, BODY_SIZE, bold=True)
-    font(paragraph.add_run(value), BODY_FONT, BODY_SIZE)
+    font(paragraph.add_run(safe_text(value)), BODY_FONT, BODY_SIZE)
     return paragraph
 
 
 def cell(cell_, text: str, bold: bool = False, size: float = TABLE_SIZE) -> None:
     cell_.text = ""
     paragraph = cell_.paragraphs[0]
-    font(paragraph.add_run(text), BODY_FONT if not bold else HEADING_FONT, size, bold)
+    font(paragraph.add_run(safe_text(text)), BODY_FONT if not bold else HEADING_FONT, size, bold)
 
 
 def table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float] | None = None,

@@ -110,6 +110,10 @@ def _move(release: Release, to: str, actor: User | None, reason: str = "", build
                 _move_requirement(req, "in_verification", actor, release)
             if req.status == "in_verification":
                 _move_requirement(req, "verified", actor, release)
+    elif to == "scheduled":
+        from app.services.releases import rollout
+
+        rollout.create_targets(release)  # one rollout target per city (issue 9)
     elif to == "completed":
         for member in active_members(release):
             if member.requirement.status == "verified":
@@ -165,6 +169,10 @@ def transition(actor: User, release: Release, to: str, reason: str | None = None
             if blockers:
                 raise Conflict(Msg("Release %(version)s cannot be accepted yet: %(blockers)s",
                                    version=release.version, blockers=" ".join(blockers)), {"blockers": blockers})
+        if to == "upgrade_requested":
+            from app.services.releases import application
+
+            application.require_complete(release)  # 409 naming the empty sections (issue 9)
         if to == "scheduled":
             from app.services.releases import upgrade
 

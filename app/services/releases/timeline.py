@@ -20,6 +20,15 @@ KIND_LABELS = {
     "roles_changed": _l("Sign-off roles changed"),
     "build_changed": _l("Build changed"),
     "window_set": _l("Upgrade window set"),
+    "rollout_moved": _l("Region upgrade status changed"),
+    "rollout_target_added": _l("Rollout target added"),
+    "rollout_target_removed": _l("Rollout target removed"),
+    "manual_marked": _l("Manual update marked"),
+    "manual_done": _l("Manual updated"),
+    "manual_unmarked": _l("Manual update unmarked"),
+    "application_edited": _l("Upgrade application edited"),
+    "announcement_published": _l("Announcement published"),
+    "announcement_withdrawn": _l("Announcement withdrawn"),
 }
 
 
@@ -68,6 +77,16 @@ def describe(event: ReleaseEvent) -> str:
         return _("Sign-off roles: %(roles)s", roles=" → ".join(role_name(r) for r in data.get("after", [])))
     if kind == "build_changed":
         return _("Build: %(before)s → %(after)s", before=data.get("before") or "—", after=data.get("after") or "—")
+    if kind == "rollout_moved":
+        from app.services.releases import rollout_states
+
+        text = _("%(region)s: %(before)s → %(after)s", region=data.get("region_name", ""),
+                 before=rollout_states.label(data.get("from", "")), after=rollout_states.label(data.get("to", "")))
+        if data.get("notes"):
+            text += _("; notes: %(notes)s", notes=data["notes"])
+        return text
+    if kind in ("rollout_target_added", "rollout_target_removed"):
+        return "%s: %s" % (kind_label(kind), data.get("region_name", ""))
     if kind == "window_set":
         from datetime import datetime
 
@@ -80,4 +99,22 @@ def describe(event: ReleaseEvent) -> str:
             text += _("; overrides freeze period %(names)s: %(reason)s", names="、".join(data.get("freezes", [])),
                       reason=data["override_reason"])
         return text
+    if kind == "application_edited":
+        from app.services.releases.application import section_label
+
+        return _("Upgrade application: %(sections)s", sections="、".join(section_label(k) for k in data.get("sections", [])))
+    if kind in ("announcement_published", "announcement_withdrawn"):
+        return "%s: %s" % (kind_label(kind), data.get("title", ""))
+    if kind in ("manual_marked", "manual_done", "manual_unmarked"):
+        from flask_babel import get_locale
+
+        from app.services import reference
+
+        english = not str(get_locale() or "zh").startswith("zh")
+        domain = reference.all_labels(english=english).get("domain", {}).get(data.get("domain", ""),
+                                                                             data.get("domain", ""))
+        texts = {"manual_marked": _("%(code)s changes the operation manual of %(domain)s"),
+                 "manual_done": _("Operation manual of %(domain)s updated for %(code)s"),
+                 "manual_unmarked": _("%(code)s no longer marked as changing the manual of %(domain)s")}
+        return texts[kind] % {"code": data.get("code", ""), "domain": domain}
     return kind

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import FreezePeriod, Release, ReleaseWindow, User
-from app.services import paging, permissions
+from app.services import audit, paging, permissions
 from app.services.errors import Conflict, Msg, ValidationFailed
 from app.services.uow import unit_of_work
 from app.utils import iso_utc, utcnow
@@ -103,19 +103,29 @@ def _apply(freeze: FreezePeriod, data: dict) -> None:
         raise ValidationFailed.field("end", Msg("The end must be after the start."))
 
 
+def _freeze_fields(freeze: FreezePeriod) -> dict:
+    return {"name": freeze.name, "starts_at": iso_utc(freeze.starts_at), "ends_at": iso_utc(freeze.ends_at),
+            "reason": freeze.reason or ""}
+
+
 def create_freeze(actor: User, data: dict) -> FreezePeriod:
     permissions.require(actor, "manage_reference")
     freeze = FreezePeriod(created_by_id=actor.id, reason="")
     with unit_of_work():
         _apply(freeze, data)
         db.session.add(freeze)
+        db.session.flush()
+        audit.record("settings", "freeze_period", freeze.id, freeze.name, None, _freeze_fields(freeze), actor=actor)
     return freeze
 
 
 def update_freeze(actor: User, freeze_id: int, data: dict) -> FreezePeriod:
     freeze = get_freeze(actor, freeze_id, action="manage_reference")
+    before = _freeze_fields(freeze)
     with unit_of_work():  # a refused change is rolled back, nothing written
         _apply(freeze, data)
+        audit.record("settings", "freeze_period", freeze.id, freeze.name,
+                     *audit.changes(before, _freeze_fields(freeze)), actor=actor)
     return freeze
 
 
@@ -123,6 +133,7 @@ def delete_freeze(actor: User, freeze_id: int) -> None:
     freeze = get_freeze(actor, freeze_id, action="manage_reference")
     with unit_of_work():
         db.session.delete(freeze)
+        audit.record("settings", "freeze_period", freeze.id, freeze.name, _freeze_fields(freeze), None, actor=actor)
 
 
 def require_window(release: Release) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import and_, delete, event, or_, select
 
 from app.extensions import db
 from app.models import Event, Feedback, FeedbackDelivery, Lookup, Requirement, SlaState, SlaTarget, User
-from app.services import permissions, workflow
+from app.services import audit, permissions, workflow
 from app.services.calendar import WorkingCalendar
 from app.services.errors import Conflict, Msg, NotFound, ValidationFailed
 from app.services.sla.clocks import CLOCKS, FEEDBACK_DECISIONS, FeedbackRecord, Reading, TimelineEvent, read, runs
@@ -75,9 +75,13 @@ def replace_targets(actor: User, rows: list[dict[str, Any]]) -> list[dict[str, A
     if missing:
         raise ValidationFailed.field("targets", Msg("Give every clock a target for any type and priority (*/*): %(clocks)s.",
                                                     clocks=", ".join(missing)))
+    old = {f"{t['clock']}/{t['type']}/{t['priority']}": t["minutes"] for t in targets()}
     with unit_of_work():
         db.session.execute(delete(SlaTarget))
         db.session.add_all(SlaTarget(**row) for row in rows)
+        before, after = audit.changes(old, {f"{r['clock']}/{r['type']}/{r['priority']}": r["minutes"] for r in rows})
+        audit.record("settings", "sla_targets", "", "service-level targets (working minutes)", before, after,
+                     actor=actor)
     refresh_open(utcnow())
     return targets()
 
@@ -148,8 +152,13 @@ def refresh_open(now: datetime) -> None:
 
 
 def tick(now: datetime | None = None) -> dict[str, int]:
-    """Evaluate every open clock, and those breached without their event yet; idempotent."""
+    """Confirm for the proposers who did not answer in time, then evaluate every open clock
+    and those breached without their event yet; idempotent."""
+    from app.services.sla import confirmation
+
     now = now or utcnow()
+    calendar = WorkingCalendar.load()
+    confirmed = confirmation.auto_confirm(now, calendar)
     stale = select(SlaState.requirement_id).where(or_(
         SlaState.state.in_(OPEN_STATES),
         and_(SlaState.state == "breached", or_(SlaState.breach_recorded_for.is_(None),
@@ -161,7 +170,7 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     ids = set(db.session.scalars(stale)) | set(db.session.scalars(unseen))
     with unit_of_work():
         breaches = refresh(ids, now, record_breaches=True)
-    return {"evaluated": len(ids), "breaches": breaches}
+    return {"evaluated": len(ids), "breaches": breaches, "confirmed": confirmed}
 
 
 def filter_clause(kind: str, now: datetime | None = None):
