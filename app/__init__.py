@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app.config import Config
+from app.utils import DatabaseIntConverter
 from app.extensions import babel, csrf, db, htmx, login_manager, migrate
 
 
@@ -37,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any route: ids beyond INTEGER are 404
     app.config.from_object(Config)
     app.config.from_prefixed_env()
     # every JSON answer (API, errors) sends Chinese as UTF-8, not \\uXXXX escapes (a third the size)

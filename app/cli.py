@@ -188,6 +188,8 @@ def init_app(app: Flask) -> None:
         added = demo.load()
         if added["requirements"]:  # review meetings over the requirements just filed
             demo_meetings.load()
+        # upgrades V2026.09/10 and the proposer loop, before V2026.11 so releases are made in version order
+        __import__("app.seed.demo_upgrade", fromlist=["load"]).load()
         __import__("app.seed.demo_verification", fromlist=["load"]).load()  # scenario library, V2026.11 run
         if added["requirements"] == 0:
             click.echo("Demo data already present; nothing added.")

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import orjson
+from werkzeug.routing import IntegerConverter
 
 
 # characters no text of the app may hold: not in XML 1.0 (so not in a page, .docx or .xlsx) or
@@ -18,6 +19,14 @@ UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 def safe_text(text: str) -> str:
     """`text` without the characters of UNSAFE_TEXT (for names the app does not choose: uploads)."""
     return UNSAFE_TEXT.sub("", text)
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` in every route: ids beyond the database's INTEGER (2**31 - 1, PostgreSQL) match no
+    route, so they answer 404 like any unknown id instead of reaching a query that overflows."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 def utcnow() -> datetime:

@@ -64,3 +64,25 @@ def keep_only(manager, rid: int, codes: tuple[str, ...]) -> None:
 
 def patch(client, rid: int, target_id: int, **body):
     return client.patch(f"/api/v1/releases/{rid}/rollout/{target_id}", json=body)
+
+
+def start_one(client, rid: int) -> dict:
+    """Start the first target: the release moves to `rolling_out` by itself (a manual move to
+    `rolling_out` is refused while no target has started). Answers the target."""
+    first = next(iter(targets(client, rid).values()))
+    response = patch(client, rid, first["id"], status="in_progress")
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def roll_out(client, rid: int) -> None:
+    """Carry every target to `done` (in_progress first): the release moves to `rolling_out` at
+    the first start and to `completed` at the last `done`, by itself — the only way to complete
+    a release that has targets."""
+    for target in targets(client, rid).values():
+        if target["status"] == "pending":
+            response = patch(client, rid, target["id"], status="in_progress")
+            assert response.status_code == 200, response.json
+        if target["status"] != "done":
+            response = patch(client, rid, target["id"], status="done")
+            assert response.status_code == 200, response.json

@@ -80,6 +80,7 @@ def init_app(app: Flask) -> None:
         __import__("app.api.audit", fromlist=["blp"]),
         __import__("app.api.confirmation", fromlist=["blp"]),
         __import__("app.api.history", fromlist=["blp"]),
+        __import__("app.api.exports", fromlist=["blp"]),
     ]
     for module in modules:
         csrf.exempt(module.blp)

@@ -6,7 +6,7 @@ from flask import send_file
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
-from app.api.contract import file_response
+from app.api.contract import error_responses, file_response
 from app.schemas.application import (
     AnnouncementPageSchema,
     AnnouncementQuerySchema,
@@ -36,6 +36,8 @@ class UpgradeApplicationResource(MethodView):
 
     @blp.arguments(ApplicationUpdateSchema)
     @blp.response(200, ApplicationSchema)
+    @error_responses(blp, 403, 409, conflict="The application is edited until the release is scheduled; "
+                     "submitting it names the empty sections.")
     def put(self, data, release_id):
         """Write some or all sections (managers) until the upgrade starts; once the upgrade is
         requested a section cannot be emptied (422)."""
@@ -62,6 +64,8 @@ class AnnouncementResource(MethodView):
 
     @blp.arguments(AnnouncementUpdateSchema)
     @blp.response(200, AnnouncementSchema)
+    @error_responses(blp, 403, 409, conflict="The announcement is written once the upgrade is scheduled; "
+                     "publishing needs the upgrade window.")
     def put(self, data, release_id):
         """Write the announcement (managers; upgrade_requested, scheduled or rolling_out);
         `publish` true publishes it (needs the upgrade window), false withdraws it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
+from app.api.contract import error_responses
 from app.schemas.confirmation import (
     ConfirmationResultSchema,
     ConfirmationSchema,
@@ -35,6 +36,7 @@ class FeedbackDraft(MethodView):
 class Confirmation(MethodView):
     @blp.arguments(ConfirmationSchema)
     @blp.response(200, ConfirmationResultSchema)
+    @error_responses(blp, 403, 409, conflict="Only a requirement waiting for the proposer's confirmation.")
     def post(self, data, requirement_id):
         """The proposer's answer to a released or locally resolved requirement: `confirmed`, or
         `not_satisfied` with the `reason` (reopens it to assessing; kept as a user opinion).
@@ -46,6 +48,7 @@ class Confirmation(MethodView):
 class FollowUps(MethodView):
     @blp.arguments(FollowUpSchema)
     @blp.response(201, FollowUpResultSchema)
+    @error_responses(blp, 403)
     def post(self, data, requirement_id):
         """Record a follow-up call (回访) with the proposer: channel and what was said."""
         return confirmation.follow_up(actor(), requirement_id, data)

@@ -26,6 +26,7 @@ from marshmallow import Schema, ValidationError, fields
 from webargs.flaskparser import FlaskParser
 
 from app.schemas.common import INT_MAX, INT_MIN, MAX_DEPTH, unsafe_input
+from app.utils import DatabaseIntConverter
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -132,6 +133,8 @@ class TrackerApi(Api):
         super().__init__(*args, **kwargs)
 
     def init_app(self, app, *args, **kwargs):
+        self.register_converter(DatabaseIntConverter, lambda converter: {
+            "type": "integer", "minimum": 0, "maximum": converter.max})
         super().init_app(app, *args, **kwargs)
         self.ma_plugin.converter.add_attribute_function(_integer_bounds)
         self.spec.options.setdefault("info", {})["description"] = INPUT_RULES

@@ -6,7 +6,7 @@ from flask import send_file
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
-from app.api.contract import file_response
+from app.api.contract import error_responses, file_response
 from app.schemas.history import (
     ComparisonSchema,
     ManualDoneSchema,
@@ -59,6 +59,8 @@ class ReleaseManualUpdates(MethodView):
 
     @blp.arguments(ManualMarkSchema)
     @blp.response(201, ManualUpdateSchema)
+    @error_responses(blp, 403, 409, conflict="Marked while the release is open, once per requirement and "
+                     "manual.")
     def post(self, data, release_id):
         """Mark a requirement the release carries as changing a domain's operation manual (managers)."""
         release = releases.get(actor(), release_id)
@@ -68,6 +70,7 @@ class ReleaseManualUpdates(MethodView):
 @blp.route("/releases/<int:release_id>/manual-updates/<int:update_id>")
 class ReleaseManualUpdateItem(MethodView):
     @blp.response(204)
+    @error_responses(blp, 403, 409, conflict="Not once the update was recorded done.")
     def delete(self, release_id, update_id):
         """Unmark an update still to do (managers)."""
         manuals.unmark(actor(), releases.get(actor(), release_id), update_id)
@@ -77,6 +80,7 @@ class ReleaseManualUpdateItem(MethodView):
 class ReleaseManualUpdateDone(MethodView):
     @blp.arguments(ManualDoneSchema)
     @blp.response(200, ManualUpdateSchema)
+    @error_responses(blp, 403, 409, conflict="Recorded done once.")
     def post(self, data, release_id, update_id):
         """Record the manual updated (who and when are kept); 409 when it already is."""
         release = releases.get(actor(), release_id)

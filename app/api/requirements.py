@@ -108,7 +108,7 @@ class Attachments(MethodView):
 
     @file_upload(blp, "The file to attach.")
     @blp.response(201, AttachmentSchema)
-    @error_responses(blp, 404, 413, 422)
+    @error_responses(blp, 403, 404, 413, 422)
     def post(self, requirement_id):
         """Upload one file (multipart/form-data, field `file`)."""
         req = requirements.get_for(actor(), requirement_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
+from app.api.contract import error_responses
 from app.schemas.rollout import (
     BoardSchema,
     SmokeRunSchema,
@@ -29,6 +30,8 @@ class Rollout(MethodView):
 
     @blp.arguments(TargetAddSchema)
     @blp.response(201, TargetSchema)
+    @error_responses(blp, 403, 409, conflict="Targets are added while the release is scheduled and before "
+                     "its upgrade window starts; a region is a target once.")
     def post(self, data, release_id):
         """Add a region (a county, or a city removed earlier) as a target: managers, while the
         release is scheduled and its window has not started (409 otherwise)."""
@@ -47,6 +50,8 @@ class RolloutTarget(MethodView):
 
     @blp.arguments(TargetMoveSchema)
     @blp.response(200, TargetSchema)
+    @error_responses(blp, 403, 409, conflict="Targets move only while the release is scheduled or rolling "
+                     "out, along the rollout states; `done` needs a passed smoke run.")
     def patch(self, data, release_id, target_id):
         """Move a target (`pending` → `in_progress` → `done` | `failed`; `failed` → `in_progress` |
         `rolled_back`) and/or set its notes. Illegal moves answer 409, so does `done` while its
@@ -60,6 +65,7 @@ class RolloutTarget(MethodView):
         return rollout.view(release, target)
 
     @blp.response(204)
+    @error_responses(blp, 403, 409, conflict="Not once the region's upgrade has started.")
     def delete(self, release_id, target_id):
         """Remove a pending target: managers, before the window starts."""
         rollout.remove_target(actor(), releases.get(actor(), release_id), target_id)
@@ -69,6 +75,8 @@ class RolloutTarget(MethodView):
 class RolloutSmokeRun(MethodView):
     @blp.arguments(SmokeRunSchema)
     @blp.response(201, TargetSchema)
+    @error_responses(blp, 403, 409, conflict="A smoke run starts only while the region's upgrade is under "
+                     "way.")
     def post(self, data, release_id, target_id):
         """Start a `production` verification run for the target's region over `tags` (default
         `@smoke or @冒烟`); the target can then be `done` only once that run passed."""

@@ -7,7 +7,7 @@ from flask import Response
 from flask.views import MethodView
 
 from app.api import actor, make_blueprint
-from app.api.contract import DOCX, XLSX, file_response
+from app.api.contract import DOCX, XLSX, error_responses, file_response
 from app.schemas.stats import (
     HalfYearQuerySchema,
     MonthQuerySchema,
@@ -18,7 +18,7 @@ from app.schemas.stats import (
     StatsSchema,
     YearQuerySchema,
 )
-from app.services import permissions, requirements
+from app.services import exports, permissions, requirements
 from app.services.documents import excel
 from app.services.stats import cases, counts, reports
 
@@ -75,9 +75,13 @@ for _kind, _schema in (("monthly", MonthQuerySchema), ("half-year", HalfYearQuer
 class Ledger(MethodView):
     @blp.arguments(StatsFilterSchema, location="query")
     @file_response(blp, XLSX, "The ledger (台帐, .xlsx).")
+    @error_responses(blp, 409, conflict="More rows than exported at once: start a background export.")
     def get(self, args):
         """The ledger (台帐): every requirement in scope matching the list's filters, with its
-        stage dates, working days in each, meeting decision, release and verdict."""
+        stage dates, working days in each, meeting decision, release and verdict. Synchronous up
+        to LEDGER_SYNC_MAX_ROWS rows (default 5,000); a larger scope answers 409: use the
+        background export (POST /api/v1/exports, kind `ledger`)."""
+        exports.check_sync_size(actor(), args)
         body = reports.ledger_xlsx(actor(), args)
         return download(body, excel.XLSX_MIMETYPE, "需求台帐.xlsx", "ledger.xlsx")
 
@@ -91,11 +95,13 @@ class NotableCaseItem(MethodView):
 
     @blp.arguments(NotableCaseInSchema)
     @blp.response(200, NotableCaseSchema)
+    @error_responses(blp, 403)
     def put(self, data, requirement_id):
         """Mark the requirement as a notable case with a short write-up (requirement managers)."""
         return cases.mark(actor(), requirements.get_for(actor(), requirement_id), data["write_up"])
 
     @blp.response(204)
+    @error_responses(blp, 403)
     def delete(self, requirement_id):
         """Remove the mark."""
         cases.unmark(actor(), requirements.get_for(actor(), requirement_id))

@@ -215,7 +215,7 @@ class RunResultAttempts(MethodView):
 class RunResultEvidence(MethodView):
     @file_upload(blp, "The evidence file (a screenshot, a log).")
     @blp.response(201, EvidenceSchema)
-    @error_responses(blp, 404, 409, 413, 422)
+    @error_responses(blp, 403, 404, 409, 413, 422)
     def post(self, run_id, scenario_id):
         """Attach evidence (multipart/form-data, field `file`) to the current attempt."""
         run = verification.get_run(actor(), run_id)
@@ -252,7 +252,7 @@ class RunImport(MethodView):
                  "application/json", "application/x-ndjson", "application/junit+xml", "application/xml",
                  "application/octet-stream")
     @blp.response(200, ImportAnswerSchema)
-    @error_responses(blp, 404, 409, 413, 415, 422)
+    @error_responses(blp, 403, 404, 409, 413, 415, 422)
     def post(self, run_id):
         """Import a Cucumber JSON, Cucumber Messages (NDJSON, `application/x-ndjson`) or JUnit XML
         report (body, or multipart field `file`)."""

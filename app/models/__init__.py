@@ -35,6 +35,7 @@ from app.models.share_link import RequirementShareLink
 from app.models.audit import AuditEntry
 from app.models.manual import ReleaseManualUpdate
 from app.models.opinion import UserOpinion
+from app.models.export_job import ExportJob
 
 __all__ = [
     "ActionItem",
@@ -67,6 +68,7 @@ __all__ = [
     "User",
     "UserOpinion",
     "Evidence",
+    "ExportJob",
     "FeatureFile",
     "FeatureRevision",
     "Release",

@@ -33,6 +33,8 @@ class SlaState(db.Model):
         Index("ix_sla_state_due_at", "due_at"),
         Index("ix_sla_state_at_risk_at", "at_risk_at"),
         Index("ix_sla_state_state", "state"),
+        # the reports: clocks started in a period, counted per clock and state (issue 11)
+        Index("ix_sla_state_started", "started_at", "clock", "state"),
     )
 
     requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"), primary_key=True)

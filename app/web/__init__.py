@@ -99,6 +99,7 @@ def init_app(app: Flask) -> None:
     from app.web import confirmation  # noqa: F401  (routes: feedback drafts, confirmation, follow-ups, outbox)
     from app.web import audit  # noqa: F401  (routes: the audit log)
     from app.web import history  # noqa: F401  (routes: scenario matrix, release comparison, manuals, summary)
+    from app.web import exports  # noqa: F401  (routes: background exports with progress)
 
     helpers.init_app(app)
     app.after_request(_security_headers)

@@ -80,7 +80,10 @@ def release_page_context(release) -> dict:
     from app.services.releases.gate import assess
 
     assessment = assess(release)
-    moves = list(lifecycle.allowed_targets(release.status))
+    from app.services.releases.rollout import manual_move_blocker
+
+    # rolling_out / completed follow the rollout board when the release has targets
+    moves = [m for m in lifecycle.allowed_targets(release.status) if manual_move_blocker(release, m) is None]
     return dict(
         verdicts=releases.requirement_verdicts(g.user, release, assessment),
         gate=releases.gate(g.user, release, assessment),

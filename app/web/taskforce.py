@@ -22,7 +22,7 @@ from app.schemas.stats import (
     StatsFilterSchema,
     YearQuerySchema,
 )
-from app.services import periods, permissions, reference, requirements
+from app.services import exports, periods, permissions, reference, requirements
 from app.services.documents import excel
 from app.services.errors import ValidationFailed
 from app.services.stats import activity, cases, counts, crosstab, filter_args, leadtime, releases, reports
@@ -236,6 +236,7 @@ def stats_xlsx():
 @bp.route("/ledger.xlsx")
 def ledger_xlsx():
     args, _raw, _errors = _load_filters()
+    exports.check_sync_size(g.user, args)  # a larger ledger: the background export (POST /exports)
     return _download(reports.ledger_xlsx(g.user, args), excel.XLSX_MIMETYPE, "需求台帐.xlsx", "ledger.xlsx")
 
 
@@ -247,7 +248,8 @@ def reports_page():
     permissions.require(g.user, "view")
     today = periods.local_today()
     return render_template("taskforce/reports.html", month=reports.default_month(today), year=today.year,
-                           half=1 if today.month <= 6 else 2, regions=reference.regions(g.user.region))
+                           half=1 if today.month <= 6 else 2, regions=reference.regions(g.user.region),
+                           recent_exports=exports.recent(g.user, 5))
 
 
 @bp.route("/reports/<kind>.<fmt>")

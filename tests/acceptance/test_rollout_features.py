@@ -7,7 +7,7 @@ import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from tests.acceptance.conftest import World, region_code
-from tests.release_kit import import_feature, record
+from tests.release_kit import import_feature, move, record
 from tests.rollout_kit import accepted_release, keep_only, patch, schedule, targets, window
 
 scenarios("releases/rollout.feature")
@@ -104,3 +104,25 @@ def both_overdue(app, rollout: dict, first: str, second: str):
     body = ok(rollout["manager"].get(f"/api/v1/releases/{rollout['release']}/rollout"))
     overdue = {t["region"] for t in body["targets"] if t["id"] in body["overdue"]}
     assert overdue == {region_code(app, first), region_code(app, second)}
+
+
+@when(parsers.parse('{who}把版本"{version}"手工转为"{label}"'), target_fixture="response")
+def release_moved_by_hand(world: World, rollout: dict, who: str, version: str, label: str):
+    return move(world.person(who).client, rollout["release"], RELEASE_STATUSES[label])
+
+
+@when(parsers.parse('{who}把版本"{version}"回退，理由是"{reason}"'), target_fixture="response")
+def release_rolled_back(world: World, rollout: dict, who: str, version: str, reason: str):
+    return move(world.person(who).client, rollout["release"], "rolled_back", reason=reason)
+
+
+@then(parsers.parse("错误信息列出尚未升级完成的{region}"))
+def error_names_target(app, response, region: str):
+    body = response.json
+    assert region in body["message"]
+    assert [e for e in body["errors"]["targets"] if region_code(app, region) in e]
+
+
+@then(parsers.parse('{region}的升级状态为"{label}"'))
+def target_status_now(app, rollout: dict, region: str, label: str):
+    assert targets(rollout["manager"], rollout["release"])[region_code(app, region)]["status"] == TARGET_STATUSES[label]

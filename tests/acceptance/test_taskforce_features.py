@@ -8,7 +8,7 @@ import io
 import parse
 from pytest_bdd import parsers, scenarios, then, when
 
-scenarios("taskforce")
+scenarios("taskforce/statistics.feature")  # background exports: test_taskforce_exports_features.py
 
 DIMENSIONS = {"区划": "region", "业务领域": "domain", "状态": "status", "月份": "month", "渠道": "channel",
               "类型": "type", "紧急程度": "priority"}

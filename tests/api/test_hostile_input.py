@@ -32,6 +32,14 @@ def test_ids_beyond_the_database_answer_404(manager, url):
     _error(manager.get(url), 404)
 
 
+def test_ids_beyond_the_database_match_no_route(manager, page_client):
+    for method, url in (("delete", f"/api/v1/auth/tokens/{2**31}"), ("patch", f"/api/v1/users/{2**31}"),
+                        ("get", f"/api/v1/runs/{2**40}/results")):
+        _error(getattr(manager, method)(url, json={}), 404)
+    assert page_client.get(f"/requirements/{2**31}").status_code == 404
+    assert page_client.get(f"/meetings/{2**63}").status_code == 404
+
+
 @pytest.mark.parametrize("query", [f"page={BIG}", f"page={2**31}", f"per_page={BIG}", "page=1e400",
                                    f"requirement={BIG}"])
 def test_numbers_beyond_the_database_in_queries_answer_422(manager, query):

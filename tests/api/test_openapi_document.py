@@ -128,3 +128,16 @@ def test_input_rules_and_integer_bounds_are_documented(document):
     assert "NUL" in rules and "2147483647" in rules
     page = next(p for p in document["paths"]["/api/v1/requirements"]["get"]["parameters"] if p["name"] == "page")
     assert page["schema"]["minimum"] == 1 and page["schema"]["maximum"] == 2**31 - 1
+
+
+# writes any signed-in user may make on their own things: no role rule to answer 403
+SELF_SERVICE = {("post", "/api/v1/auth/token"), ("delete", "/api/v1/auth/token"),
+                ("delete", "/api/v1/auth/tokens/{token_id}"), ("post", "/api/v1/notifications/read"),
+                ("put", "/api/v1/notifications/settings"), ("post", "/api/v1/requirements/{requirement_id}/watch"),
+                ("delete", "/api/v1/requirements/{requirement_id}/watch")}
+
+
+def test_writes_document_who_may_make_them(document):
+    missing = [(method, path) for path, method, operation in _operations(document)
+               if method != "get" and (method, path) not in SELF_SERVICE and "403" not in operation["responses"]]
+    assert not missing, f"writes without their 403 (app/api/contract.py error_responses): {missing}"

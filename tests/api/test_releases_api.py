@@ -7,6 +7,7 @@ import io
 import pytest
 
 from tests.release_kit import add, approve, fill_application, import_feature, move, new_release, record, start_run
+from tests.rollout_kit import roll_out, start_one
 
 
 @pytest.fixture
@@ -77,17 +78,21 @@ def test_rollout_moves_and_rollback_needs_reason(setup, manager, reviewer):
     assert add_first.status_code == 200, add_first.json
     assert manager.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}).status_code == 201
     assert reviewer.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}).status_code == 201
-    for to in ("accepted", "upgrade_requested", "scheduled", "rolling_out"):
+    for to in ("accepted", "upgrade_requested", "scheduled"):
         if to == "upgrade_requested":  # the upgrade application comes first (issue 9)
             fill_application(manager, rid)
         if to == "scheduled":  # the upgrade window comes first (issue 9)
             assert manager.put(f"/api/v1/releases/{rid}/window", json=WINDOW).status_code == 200
         assert move(manager, rid, to).status_code == 200, to
+    assert move(manager, rid, "rolling_out").status_code == 409  # no region has started (issue 9)
+    start_one(manager, rid)  # the first region's start moves the release to rolling_out
+    assert release_of(manager, rid)["status"] == "rolling_out"
     response = move(manager, rid, "rolled_back")
     assert response.status_code == 422 and "reason" in response.json["errors"]
     assert move(manager, rid, "rolled_back", reason="升级后单位无法登录").json["status"] == "rolled_back"
     kinds = [e["kind"] for e in manager.get(f"/api/v1/releases/{rid}/timeline").json]
     assert kinds[0] == "run_started" and kinds.count("transition") == 6 and "signoff" in kinds
+    assert kinds.count("rollout_moved") == 2  # started, then rolled back with the release
 
 
 def test_first_acceptance_run_moves_release_and_scheduled_requirements(setup, manager):
@@ -280,10 +285,13 @@ def test_signoff_in_order_once_each_then_accepted_verifies_requirements(setup, m
     for req in (setup["first"], setup["second"]):
         assert status_of(manager, req["id"]) == "verified"
     fill_application(manager, rid)  # the upgrade application comes first (issue 9)
-    for to in ("upgrade_requested", "scheduled", "rolling_out", "completed"):
+    for to in ("upgrade_requested", "scheduled"):
         if to == "scheduled":  # the upgrade window comes first (issue 9)
             assert manager.put(f"/api/v1/releases/{rid}/window", json=WINDOW).status_code == 200
         assert move(manager, rid, to).status_code == 200
+    assert move(manager, rid, "completed").status_code == 409  # every region's upgrade done first
+    roll_out(api("manager", "440000"), rid)  # the last region done completes the release (issue 9)
+    assert release_of(manager, rid)["status"] == "completed"
     assert status_of(manager, setup["first"]["id"]) == "released"
 
 

@@ -238,7 +238,8 @@ def test_half_year_xlsx_has_one_sheet_per_part(known, api):
     response = api("taskforce", "445200").get("/api/v1/reports/half-year.xlsx?year=2026&half=2")
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["总体情况", "分地区分领域需求", "分月情况", "需求评审会", "版本验证", "典型案例"]
+    assert workbook.sheetnames == ["总体情况", "分地区分领域需求", "分月情况", "需求评审会", "版本验证", "版本上线",
+                                  "服务水平", "分月服务水平与意见", "典型案例", "用户意见"]
     assert workbook["分月情况"]["A1"].value == "报表"
     assert api("taskforce", "445200").get("/api/v1/reports/half-year.xlsx?year=2026&half=3").status_code == 422
 
@@ -246,7 +247,7 @@ def test_half_year_xlsx_has_one_sheet_per_part(known, api):
 def test_web_report_downloads_and_page(known, signed_in):
     client, _ = signed_in("tf_jy", "taskforce", "445200")
     page = client.get("/reports").get_data(as_text=True)
-    assert 'action="/reports/monthly.docx"' in page and 'action="/ledger.xlsx"' in page
+    assert 'action="/reports/monthly.docx"' in page and 'hx-post="/exports"' in page
     response = client.get("/reports/monthly.xlsx?month=2026-11")
     assert response.status_code == 200
     assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
@@ -272,7 +273,7 @@ def test_a_manager_marks_a_notable_case_and_the_report_lists_it(known, api, app)
         year = periods.local_today().year
     doc = Document(io.BytesIO(city_tf.get(f"/api/v1/reports/annual.docx?year={year}").data))
     texts = [p.text for p in doc.paragraphs]
-    assert "六、典型案例" in texts
+    assert "九、典型案例" in texts and "十、用户意见" in texts
     cases_table = doc.tables[-1]
     assert [c.text for c in cases_table.rows[1].cells] == ["REQ-2026-0004", "需求4", "榕城区",
                                                             "跨年退款更正后指标未回滚，配置调整后解决。"]

@@ -118,6 +118,10 @@ def _move(release: Release, to: str, actor: User | None, reason: str = "", build
         for member in active_members(release):
             if member.requirement.status == "verified":
                 _move_requirement(member.requirement, "released", actor, release)
+    elif to == "rolled_back":
+        from app.services.releases import rollout
+
+        rollout.roll_back_targets(release, actor, data["reason"])  # started regions return (issue 9)
     _event(release, actor, "transition", at=now, **data)
 
 
@@ -177,6 +181,10 @@ def transition(actor: User, release: Release, to: str, reason: str | None = None
             from app.services.releases import upgrade
 
             upgrade.require_window(release)  # 409 without an upgrade window
+        if to in ("rolling_out", "completed"):
+            from app.services.releases import rollout
+
+            rollout.check_manual_move(release, to)  # 409 while the rollout targets say otherwise
         _move(release, to, actor, reason or "", build)
     return release
 

@@ -218,6 +218,59 @@ def _all_done(release: Release) -> bool:
         ReleaseRolloutTarget.release_id == release.id, ReleaseRolloutTarget.status != "done").limit(1)) is None
 
 
+def manual_move_blocker(release: Release, to: str) -> Conflict | None:
+    """Why a manual move of the release to `rolling_out` or `completed` is refused (None: it is
+    allowed). With rollout targets the release follows them: `rolling_out` once a target has
+    started (the first start moves it by itself), `completed` once every target is `done`
+    (409 naming those not done). Without targets (no city, or all removed) the move is free."""
+    if to not in ("rolling_out", "completed"):
+        return None
+    rows = list(db.session.scalars(select(ReleaseRolloutTarget).where(ReleaseRolloutTarget.release_id == release.id)
+                                   .order_by(ReleaseRolloutTarget.region_code)))
+    if not rows:
+        return None
+    if to == "rolling_out":
+        if any(t.status != "pending" for t in rows):
+            return None
+        return Conflict(Msg("Release %(version)s moves to 'rolling_out' by itself when the upgrade of a region "
+                            "starts; no rollout target has started yet.", version=release.version),
+                        {"to": [Msg("Start the upgrade of a region on the rollout board.")]})
+    not_done = [t for t in rows if t.status != "done"]
+    if not not_done:
+        return None
+    names = "、".join(t.region.name for t in not_done)
+    message = Msg("Release %(version)s cannot be completed: the upgrade is not done in %(regions)s.",
+                  version=release.version, regions=names)
+    return Conflict(message,
+                    {"to": [message], "targets": [Msg("%(region)s (%(code)s): %(status)s", region=t.region.name, code=t.region_code,
+                                     status=rollout_states.STATUS_LABELS[t.status]) for t in not_done]})
+
+
+def check_manual_move(release: Release, to: str) -> None:
+    blocker = manual_move_blocker(release, to)
+    if blocker is not None:
+        raise blocker
+
+
+def roll_back_targets(release: Release, actor: User | None, reason: str) -> None:
+    """The release is rolled back: every region whose upgrade started (upgrading, failed or
+    done) returns to the previous version, so its target becomes `rolled_back` (end recorded,
+    one timeline event each); targets never started stay `pending`. In the caller's transaction."""
+    from app.services.releases import _event
+
+    now = utcnow()
+    for target in db.session.scalars(select(ReleaseRolloutTarget).where(
+            ReleaseRolloutTarget.release_id == release.id,
+            ReleaseRolloutTarget.status.in_(("in_progress", "failed", "done")))
+            .order_by(ReleaseRolloutTarget.region_code)):
+        before = target.status
+        target.status = "rolled_back"
+        target.finished_at, target.finished_by_id = now, actor.id if actor else None
+        target.updated_at = now
+        _event(release, actor, "rollout_moved", at=now, region=target.region_code, region_name=target.region.name,
+               **{"from": before, "to": "rolled_back"}, notes=reason)
+
+
 def edit_notes(actor: User, release: Release, target_id: int, notes: str) -> ReleaseRolloutTarget:
     target = get_target(actor, release, target_id, action="record_results")
     with unit_of_work():

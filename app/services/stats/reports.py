@@ -2,8 +2,8 @@
 
 Every figure comes from the one query layer (`stats.query`, `stats.activity`, `stats.releases`),
 so a report's numbers equal the statistics page's for the same period and region. Parts that
-have no data source yet (service levels, notable cases, proposers' opinions) are left out rather
-than shown empty. Documents are Chinese whatever the reader's language.
+after intake (service levels, the proposers' opinions, releases rolled out) come from
+`stats.loop` in grouped queries. Documents are Chinese whatever the reader's language.
 """
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ from app.services.calendar import WorkingCalendar
 from app.services.documents import excel, word
 from app.services.errors import Msg, NotFound, ValidationFailed
 from app.services.periods import Period
-from app.services.stats import activity, cases, releases
+from app.services.stats import activity, cases, loop, releases
 from app.services.stats.query import counts, crosstab, labels, open_count, resolved, scoped_where
+from app.utils import utcnow
 
 DECISION_ZH = {"approved": "评审通过", "rejected": "评审不通过", "needs_info": "待补充", "deferred": "暂缓"}
 RESULT_ZH = {"passed": "通过", "failed": "不通过", "blocked": "阻塞", "skipped": "跳过", "untested": "未执行"}
@@ -45,6 +46,12 @@ class Report:
     meetings: list[activity.MeetingOutcomes] = field(default_factory=list)
     releases: list[releases.ReleaseFigures] = field(default_factory=list)
     cases: list[Any] = field(default_factory=list)  # NotableCase
+    service_levels: list[loop.ClockFigures] = field(default_factory=list)
+    opinion_count: int = 0
+    opinions: list[loop.Opinion] = field(default_factory=list)
+    rollouts: list[loop.RolloutFigures] = field(default_factory=list)
+    # half-year and annual: month, {clock: figures}, opinions, rollout targets done
+    loop_months: list[tuple[str, dict[str, loop.ClockFigures], int, int]] = field(default_factory=list)
 
     @property
     def filename(self) -> str:
@@ -98,6 +105,16 @@ def build(user: User, kind: str, period: Period, region_code: str | None = None)
     report.meetings = activity.review_outcomes(user, {"region": region.code}, period)
     report.releases = releases.pass_rates(user, period)
     report.cases = cases.in_period(user, {"region": region.code}, period)
+    now = utcnow()
+    report.service_levels = loop.clock_rows(loop.service_levels(user, region, period, now).get("", {}))
+    report.opinion_count, report.opinions = loop.opinions(user, region, period)
+    report.rollouts = loop.rolled_out(region, period)
+    if kind != "monthly":
+        sla_months = loop.service_levels(user, region, period, now, by_month=True)
+        opinion_months = loop.opinions_by_month(region, period)
+        done_months = loop.targets_done_by_month(region, period)
+        report.loop_months = [(m, sla_months.get(m, {}), opinion_months.get(m, 0), done_months.get(m, 0))
+                              for m in period.months()]
     return report
 
 
@@ -127,6 +144,43 @@ def _release_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
+def _rollout_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
+    header = (["版本", "名称", "版本状态", "完成日期", "本期完成升级地区数"]
+              + list(loop.TARGET_ZH.values()) + ["升级地区合计"])
+    rows = [[f.version, f.name, "已完成" if f.status == "completed" else "上线中",
+             periods.local_date(f.completed_at).isoformat() if f.completed_at else "", f.done_in_period]
+            + [f.counts.get(s, 0) for s in loop.TARGET_ZH] + [f.targets] for f in report.rollouts]
+    return header, rows
+
+
+def _service_level_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
+    header = ["时限", "按时完成", "超时", "临近超时", "计时中", "合计", "达标率（%）"]
+    rows = [[loop.CLOCK_ZH[f.clock], f.met, f.breached, f.at_risk, f.counts.get("running", 0), f.total,
+             loop.percent(f.compliance)] for f in report.service_levels]
+    return header, rows
+
+
+def _opinion_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
+    header = ["记录日期", "需求编号", "需求名称", "地区", "不满意原因"]
+    rows = [[periods.local_date(o.recorded_at).isoformat(), o.code, o.title, o.region, o.reason]
+            for o in report.opinions]
+    if report.opinion_count > len(rows):
+        rows.append(["", "", f"另有{report.opinion_count - len(rows)}条未列出", "", ""])
+    return header, rows
+
+
+def _loop_month_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
+    from app.services.sla.clocks import CLOCKS
+
+    header = (["月份"] + [f"{loop.CLOCK_ZH[c]}达标率（%）" for c in CLOCKS] + ["超时合计", "不满意意见", "完成升级地区数"])
+    rows = []
+    for month, clocks, opinion_n, done_n in report.loop_months:
+        figures = loop.clock_rows(clocks)
+        rows.append([month_label(month)] + [loop.percent(f.compliance) for f in figures]
+                    + [sum(f.breached for f in figures), opinion_n, done_n])
+    return header, rows
+
+
 def sections(report: Report) -> list[tuple[str, list[str], list[list[Any]]]]:
     """The report's parts in order, as (heading, header, rows): the .docx and .xlsx both."""
     parts = [("总体情况", ["指标", "数量"], [[label, n] for label, n in report.summary])]
@@ -134,13 +188,27 @@ def sections(report: Report) -> list[tuple[str, list[str], list[list[Any]]]]:
     parts.append(("分月情况", ["月份", "新增", "办结"], [[month_label(m), n, r] for m, n, r in report.months]))
     parts.append(("需求评审会", *_meeting_rows(report)))
     parts.append(("版本验证", *_release_rows(report)))
+    parts.append(("版本上线", *_rollout_rows(report)))
+    parts.append(("服务水平", *_service_level_rows(report)))
+    if report.kind != "monthly":
+        parts.append(("分月服务水平与意见", *_loop_month_rows(report)))
     parts.append(("典型案例", ["需求编号", "需求名称", "地区", "案例说明"],
                   [[c.requirement.code, c.requirement.title, c.requirement.region.name, c.write_up]
                    for c in report.cases]))
+    parts.append(("用户意见", *_opinion_rows(report)))
     return parts
 
 
 CN_NUMBERS = "一二三四五六七八九十"
+
+
+def service_level_sentence(report: Report) -> str:
+    """按时限的达标率一句话（达标率 = 按时完成 ÷（按时完成 + 超时））。"""
+    parts = []
+    for f in report.service_levels:
+        rate = f"达标率{f.compliance}%" if f.compliance is not None else "暂无已完成计时"
+        parts.append(f"{loop.CLOCK_ZH[f.clock]}时限{rate}（按时{f.met}项、超时{f.breached}项、临近超时{f.at_risk}项）")
+    return "；".join(parts) + "。"
 
 
 def report_docx(report: Report) -> bytes:
@@ -154,6 +222,10 @@ def report_docx(report: Report) -> bytes:
         word.heading(doc, f"{CN_NUMBERS[index]}、{heading}")
         if index == 0:
             word.para(doc, "；".join(f"{label}{n}项" for label, n in report.summary) + "。")
+        elif heading == "服务水平":
+            word.para(doc, service_level_sentence(report))
+        elif heading == "用户意见" and report.opinion_count:
+            word.para(doc, f"本期记录提出人不满意意见{report.opinion_count}条。")
         if rows:
             word.table(doc, header, [[str(v) for v in row] for row in rows])
         else:
@@ -195,8 +267,9 @@ LEDGER_HEADER = (
 )
 
 
-def ledger_rows(user: User, filters: dict[str, Any]) -> list[list[Any]]:
-    """One row per requirement in scope matching the list's filters, oldest first."""
+def ledger_rows(user: User, filters: dict[str, Any], progress=None) -> list[list[Any]]:
+    """One row per requirement in scope matching the list's filters, oldest first;
+    `progress(done, total)` is called before the first row and after each one."""
     where = scoped_where(user, filters)
     reqs = list(db.session.scalars(select(Requirement).where(where).order_by(Requirement.created_at, Requirement.id)))
     ids = select(Requirement.id).where(where).scalar_subquery()
@@ -226,6 +299,9 @@ def ledger_rows(user: User, filters: dict[str, Any]) -> list[list[Any]]:
     all_labels = reference.all_labels()
     working = WorkingCalendar.load()
     rows = []
+    total = len(reqs)
+    if progress:
+        progress(0, total)
     for req in reqs:
         filed = periods.local_date(req.created_at)
         dates = [periods.local_date(stage_at[req.id][key]) if key in stage_at[req.id] else None
@@ -245,6 +321,8 @@ def ledger_rows(user: User, filters: dict[str, Any]) -> list[list[Any]]:
             + [s if s is not None else "" for s in spans]
             + [meeting, decision, version, verdict]
         )
+        if progress:
+            progress(len(rows), total)
     return rows
 
 
@@ -268,13 +346,13 @@ def filter_notes(filters: dict[str, Any]) -> list[tuple[str, str]]:
     return notes
 
 
-def ledger_xlsx(user: User, filters: dict[str, Any]) -> bytes:
+def ledger_xlsx(user: User, filters: dict[str, Any], progress=None) -> bytes:
     permissions.require(user, "view")
     workbook = excel.new_workbook()
     notes = [("报表", "需求台帐"), ("导出日期", periods.local_today().isoformat()),
              ("读者地区", f"{user.region.name}（{user.region.code}）")] + filter_notes(filters)
     notes.append(("说明", "用时按工作日计（国家法定节假日及调休安排，含管理员维护的补充日历）"))
-    excel.add_sheet(workbook, "需求台帐", LEDGER_HEADER, ledger_rows(user, filters), notes=notes)
+    excel.add_sheet(workbook, "需求台帐", LEDGER_HEADER, ledger_rows(user, filters, progress), notes=notes)
     return excel.to_bytes(workbook)
 
 
