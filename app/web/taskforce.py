@@ -25,7 +25,9 @@ from app.schemas.stats import (
 from app.services import exports, periods, permissions, reference, requirements
 from app.services.documents import excel
 from app.services.errors import ValidationFailed
-from app.services.stats import activity, cases, counts, crosstab, filter_args, leadtime, releases, reports
+from app.services.sla.clocks import CLOCKS
+from app.services.timeline import CLOCK_LABELS
+from app.services.stats import activity, cases, counts, crosstab, filter_args, leadtime, loop, releases, reports
 from app.services.stats.query import anchor_region, labels
 from app.web import bp
 from app.web.helpers import FormSubmission, display_labels, load_query
@@ -127,6 +129,23 @@ def _period(args) -> periods.Period | None:
     return None
 
 
+def _compliance_chart(args, raw) -> Chart | None:
+    """Service-level compliance per month and clock (met over met + breached) for the clocks
+    started in the period; a month links to the requirements filed in it whose clock is breached."""
+    by_month = loop.service_levels(g.user, anchor_region(g.user, args), leadtime.default_period(args),
+                                   by_month=True, filters=args)
+    months = sorted(by_month)
+    if not months:
+        return None
+    series = [Series(str(CLOCK_LABELS.get(clock, clock)), [by_month[m].get(clock, loop.ClockFigures(clock)).compliance for m in months],
+                     [_list_url(raw, "month", m, sla="breached") for m in months])
+              for clock in CLOCKS]
+    return Chart("sla_compliance", str(_("Service-level compliance per month")), "line", months, series, unit="%",
+                 note=str(_("Clocks met on time over clocks decided (met or breached), by the month the clock "
+                            "started; a month links to its requirements with a breached clock.")),
+                 category_links=[_list_url(raw, "month", m, sla="breached") for m in months])
+
+
 def dashboard_charts(args, raw) -> list[Chart]:
     charts = [
         _one_dimension_chart("status", str(_("Requirements by status")), "status", args, raw),
@@ -155,6 +174,9 @@ def dashboard_charts(args, raw) -> list[Chart]:
                     [url_for("web.meeting_detail", meeting_id=m.meeting_id) for m in outcomes])
              for d in activity.DECISIONS],
             category_links=[url_for("web.meeting_detail", meeting_id=m.meeting_id) for m in outcomes]))
+    compliance = _compliance_chart(args, raw)
+    if compliance is not None:
+        charts.append(compliance)
     rates = releases.pass_rates(g.user, _period(args), limit=12)
     if rates:
         links = [url_for("web.release_detail", release_id=f.release_id) for f in rates]

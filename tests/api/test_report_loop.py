@@ -138,3 +138,34 @@ def test_monthly_report_has_no_month_by_month_part(loop_data, api):
 
     body = api("taskforce", "445200").get("/api/v1/reports/monthly.xlsx?month=2026-11").data
     assert "分月服务水平与意见" not in load_workbook(io.BytesIO(body)).sheetnames
+
+
+def _dashboard(app, make_user, username: str, region: str) -> str:
+    from tests.conftest import PASSWORD
+
+    make_user(username, "taskforce", region)
+    client = app.test_client()
+    assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
+    return client.get("/dashboard?from=2026-10-01&to=2026-11-30").get_data(as_text=True)
+
+
+def _compliance_rows(page: str) -> dict[str, list[str]]:
+    """The table view of the compliance chart: {month: [response, assessment, feedback, confirmation]}."""
+    import re
+
+    table = page.split('id="chart-sla_compliance"')[1].split("</table>")[0]
+    rows = {}
+    for month, cells in re.findall(r'<th scope="row"><a href="[^"]*">([0-9-]+)</a></th>(.*?)</tr>', table, re.S):
+        rows[month] = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)]
+    return rows
+
+
+def test_dashboard_compliance_per_month_counts_the_readers_clocks(loop_data, app, make_user):
+    province = _compliance_rows(_dashboard(app, make_user, "tf_gd", "440000"))
+    # November: response met twice, breached once; assessment breached twice (one past its due time)
+    assert province["2026-11"] == ["66.7%", "0.0%", "—", "—"]
+    assert province["2026-10"] == ["—", "—", "—", "100.0%"]
+    city = _compliance_rows(_dashboard(app, make_user, "tf_jy", "445200"))
+    assert city["2026-11"] == ["100.0%", "0.0%", "—", "—"]  # 广州's breached response is not the city's
+    page = _dashboard(app, make_user, "tf_jy2", "445200")
+    assert "/requirements?from=2026-11-01&amp;to=2026-11-30&amp;sla=breached" in page

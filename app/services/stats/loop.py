@@ -73,11 +73,13 @@ def _state_column(now: datetime):
 
 
 def service_levels(user: User, region: Region, period: Period, now: datetime | None = None,
-                   by_month: bool = False) -> dict[str, dict[str, ClockFigures]]:
+                   by_month: bool = False, filters: dict[str, Any] | None = None) -> dict[str, dict[str, ClockFigures]]:
     """{month or "": {clock: figures}} for the clocks started in `period` on requirements of
-    `region` the reader may see; one grouped query."""
+    `region` the reader may see (and matching the list's other `filters`, dates aside: the
+    period is the clocks'); one grouped query."""
     now = now or utcnow()
-    where = scoped_where(user, {"region": region.code})
+    others = {k: v for k, v in (filters or {}).items() if k not in ("region", "date_from", "date_to")}
+    where = scoped_where(user, {**others, "region": region.code})
     state = _state_column(now).label("s")
     month = periods.local_month(SlaState.started_at, periods.utc_offset_hours()).label("m")
     columns = [SlaState.clock, state] + ([month] if by_month else [])
