@@ -92,7 +92,8 @@ def serve(app, tmp: str, db_url: str):
     gunicorn = os.path.join(ROOT, ".venv", "bin", "gunicorn")
     if os.path.exists(gunicorn):
         port = 50000 + os.getpid() % 10000
-        env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": "false"}
+        env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": "bench",
+               "FLASK_WTF_CSRF_ENABLED": "false"}  # Flask reads FLASK_-prefixed settings (from_prefixed_env)
         process = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):

@@ -41,6 +41,13 @@ def schedule(manager, rid: int, span: dict | None = None) -> None:
     assert response.status_code == 200, response.json
 
 
+def scheduled_release(manager, reviewer, filed, version: str = "V2026.12") -> dict:
+    """`accepted_release`, then `schedule`d (its window ahead): {"id", "requirement_id"}."""
+    release = accepted_release(manager, reviewer, filed, version)
+    schedule(manager, release["id"])
+    return release
+
+
 def smoke_scenarios(manager, passed: bool = True) -> dict:
     """A feature of two smoke scenarios (one `@smoke`, one `@冒烟`) and one that is not."""
     return import_feature(manager, [("支付冒烟", ["@smoke"]), ("指标冒烟", ["@冒烟"]), ("年终结转", [])],

@@ -199,7 +199,9 @@ class RunResultItem(MethodView):
         An imported report replaces it (the report is a new result).
         """
         run = verification.get_run(actor(), run_id)
-        return verification.record(actor(), run, {**data, "scenario_id": scenario_id})
+        records = verification.record(actor(), run, {**data, "scenario_id": scenario_id})
+        # the row as written, dumped as the results list dumps its rows (what ResultRowSchema answers)
+        return current_app.response_class(json_bytes(dump_result_records(records)[0]), mimetype="application/json")
 
 
 @blp.route("/runs/<int:run_id>/results/<int:scenario_id>/attempts")

@@ -25,7 +25,7 @@ from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 
 from app.extensions import db
 from app.models import AuditEntry, User
@@ -162,24 +162,37 @@ def record(action: str, target_type: str = "", target_id: Any = "", summary: str
     """Add one entry to the session, to commit with the caller's change (call it inside the
     service's `unit_of_work`). `actor` defaults to the request's user; the request's method,
     path, address and user agent are taken from the request, if any (the CLI has none)."""
+    entry = AuditEntry(**_entry_fields(action, target_type, target_id, summary, before, after,
+                                       actor=actor, actor_name=actor_name, status=status))
+    db.session.add(entry)
+    if has_request_context():
+        g.audit_recorded = True
+    return entry
+
+
+def _entry_fields(action: str, target_type: str = "", target_id: Any = "", summary: str = "",
+                  before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, *,
+                  actor: User | None = None, actor_name: str | None = None,
+                  status: int | None = None) -> dict[str, Any]:
+    """The columns of one entry, cleaned (`record`'s arguments). `before`/`after` only when
+    given: an entry without them stores SQL NULL, whether written through the ORM or not."""
     if actor is None and actor_name is None and has_request_context():
         actor = _request_actor()
-    entry = AuditEntry(
+    values = dict(
         actor_id=actor.id if actor is not None else None,
         actor_name=clean(actor_name if actor_name is not None else (actor.username if actor else ""), 64),
         action=action,
         target_type=clean(target_type, 40),
         target_id=clean(target_id if target_id is not None else "", 64),
         summary=clean(summary, 500),
-        before=_clean_json(before) if before is not None else None,
-        after=_clean_json(after) if after is not None else None,
         status=status,
         **_request_fields(),
     )
-    db.session.add(entry)
-    if has_request_context():
-        g.audit_recorded = True
-    return entry
+    if before is not None:
+        values["before"] = _clean_json(before)
+    if after is not None:
+        values["after"] = _clean_json(after)
+    return values
 
 
 # --- the request hook: every other write, every export ----------------------------------------
@@ -216,7 +229,9 @@ def _after_request(response: Response) -> Response:
         action, summary = found
         # whatever the view left uncommitted would be rolled back at the request's end anyway
         db.session.rollback()
-        record(action, summary=summary, status=response.status_code)
+        # the request's own entry and nothing else to write: one INSERT, past the ORM's unit of
+        # work (what `record` adds to a service's transaction goes through the session instead)
+        db.session.execute(insert(AuditEntry), [_entry_fields(action, summary=summary, status=response.status_code)])
         db.session.commit()
     except Exception:  # the answer stands; the failure is logged for the operator
         db.session.rollback()

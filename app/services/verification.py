@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 from cucumber_tag_expressions import parse as parse_tag_expression
 from cucumber_tag_expressions.parser import TagExpressionError
 from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import (
@@ -318,14 +319,17 @@ class ResultRow:
 
 def _where(run: Run, status: str | None = None, scenario_ids: list[int] | None = None) -> list:
     """Which of the run's scenarios: by status ("failures": failed or blocked) and id."""
-    where = [RunScenario.run_id == run.id]
-    if status == "failures":
-        where.append(RunScenario.status.in_(RETRY_STATUSES))
-    elif status:
-        where.append(RunScenario.status == status)
+    where = [RunScenario.run_id == run.id, *_status_clause(RunScenario, status)]
     if scenario_ids is not None:
         where.append(RunScenario.scenario_id.in_(scenario_ids))
     return where
+
+
+def _status_clause(entity, status: str | None) -> list:
+    """The filter on a run's scenario rows (`entity`: RunScenario or an alias of it) by status."""
+    if status == "failures":
+        return [entity.status.in_(RETRY_STATUSES)]
+    return [entity.status == status] if status else []
 
 
 def _rows(stmt, with_evidence: bool) -> list[ResultRow]:
@@ -376,11 +380,12 @@ class ResultRecords:
 
 
 def result_records(run: Run, status: str | None = None, page: int | None = None,
-                   per_page: int | None = None) -> ResultRecords:
-    """The rows `result_page` answers, in run order, read with one Core query (the scenario as
-    frozen, its current attempt and the tester's username) and one for the page's evidence:
-    no ORM object per row, so a page of a thousand rows costs what two queries cost."""
-    where = _where(run, status)
+                   per_page: int | None = None, scenario_ids: list[int] | None = None) -> ResultRecords:
+    """The rows `result_page` answers (or those of `scenario_ids`), in run order, read with one
+    Core query (the scenario as frozen, its current attempt and the tester's username) and one
+    for the page's evidence: no ORM object per row, so a page of a thousand rows costs what two
+    queries cost. app.schemas.verification.dump_result_records reads the columns in this order."""
+    where = _where(run, status, scenario_ids)
     stmt = (
         select(RunScenario.scenario_id, RunScenario.name, RunScenario.example, RunScenario.status,
                RunScenario.steps, RunScenario.keyword, RunScenario.feature_path, RunScenario.feature_name,
@@ -407,13 +412,30 @@ def result_records(run: Run, status: str | None = None, page: int | None = None,
             RunScenario, and_(RunResult.run_scenario_id == RunScenario.id, RunResult.attempt == RunScenario.attempt)
         ).where(*where)
         ids = {r.result_id for r in rows}
-        for e in db.session.execute(
+        for e in connection.execute(
             select(Evidence.id, Evidence.filename, Evidence.size, Evidence.run_result_id)
             .where(Evidence.run_result_id.in_(result_ids)).order_by(Evidence.id)
         ):
             if e.run_result_id in ids:
                 evidence.setdefault(e.run_result_id, []).append(e)
     return ResultRecords(result, evidence)
+
+
+def result_position(run: Run, scenario_id: int, status: str | None = None) -> int | None:
+    """Where the run's scenario `scenario_id` stands among the rows matching `status`, in run
+    order (0 for the first), or None when it is not one of them: one query (the rows before it,
+    counted over `ix_run_scenario_run_position`), so a page can be opened at it
+    (page = position // per_page + 1)."""
+    target = aliased(RunScenario)
+    before = (
+        select(func.count()).select_from(RunScenario)
+        .where(*_where(run, status), RunScenario.position < target.position)
+        .scalar_subquery()
+    )
+    return db.session.scalar(
+        select(before).select_from(target)
+        .where(target.run_id == run.id, target.scenario_id == scenario_id, *_status_clause(target, status))
+    )
 
 
 def result_row(run: Run, scenario_id: int) -> ResultRow:
@@ -434,11 +456,11 @@ def attempts(run: Run, scenario_id: int) -> list[RunResult]:
 # --- recording results -------------------------------------------------------------------
 
 
-def record(actor: User, run: Run, item: dict[str, Any]) -> ResultRow:
-    """PUT one scenario's result; answers the updated row."""
+def record(actor: User, run: Run, item: dict[str, Any]) -> ResultRecords:
+    """PUT one scenario's result; answers the updated row as written (`result_records` of it,
+    read in the same transaction: nothing is read again after the commit)."""
     _require_run(actor, run, "record_results")
-    _apply_results(actor, run, [item], single=True)
-    return result_row(run, item["scenario_id"])
+    return _apply_results(actor, run, [item], single=True)
 
 
 @dataclass(frozen=True)
@@ -463,7 +485,8 @@ def record_many(actor: User, run: Run, items: list[dict[str, Any]]) -> Recorded:
     return Recorded(len(items), totals(run))
 
 
-def _apply_results(actor: User | None, run: Run, items: list[dict[str, Any]], single: bool = False, source: str = "manual") -> None:
+def _apply_results(actor: User | None, run: Run, items: list[dict[str, Any]], single: bool = False,
+                   source: str = "manual") -> ResultRecords | None:
     """Read-modify-write of the touched results, atomic per request.
 
     Two testers marking different steps of one scenario at the same moment must both be kept,
@@ -477,9 +500,11 @@ def _apply_results(actor: User | None, run: Run, items: list[dict[str, Any]], si
     `"status": null` clears that, and the status follows the steps again; `steps` without
     `status` mark steps, and the status follows them — unless it was set directly, which a
     step mark does not undo (the step is recorded, the scenario keeps its status).
+
+    `single` (a PUT of one item) answers the row as written, read under the same lock.
     """
     if not items:
-        return
+        return None
     ids = list({item["scenario_id"] for item in items})
     with unit_of_work():
         current: dict[int, Any] = {}
@@ -500,6 +525,7 @@ def _apply_results(actor: User | None, run: Run, items: list[dict[str, Any]], si
         result_updates, scenario_updates = _updates(actor, items, current, single, source)
         db.session.execute(update(RunResult), result_updates)
         db.session.execute(update(RunScenario), scenario_updates)
+        return result_records(run, scenario_ids=ids) if single else None
 
 
 def _updates(actor: User | None, items: list[dict[str, Any]], current: dict[int, Any], single: bool,

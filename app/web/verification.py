@@ -5,6 +5,7 @@ import re
 from itertools import groupby
 
 from flask import g, redirect, render_template, send_file, url_for
+from markupsafe import Markup
 from flask_babel import lazy_gettext as _l
 from htmx_flask import make_response as htmx_response
 from htmx_flask import request
@@ -236,12 +237,17 @@ def _page_number() -> int:
         return 1
 
 
+def _status_of(show: str) -> str | None:
+    """The service's status filter for the page's `show` choice (None: every scenario)."""
+    return {"failures": "failures", "untested": "untested"}.get(show)
+
+
 def _run_context(run, show: str = "all", page: int = 1, **extra):
     """The run page's context: the counts and one page of scenario heads (`RUN_PAGE_SIZE`, cut in
     SQL), grouped by feature. A scenario's steps and forms load when it is opened (`run_scenario`),
-    the next page when the "more" link is reached (`run_checklist` with `page`)."""
-    status = {"failures": "failures", "untested": "untested"}.get(show)
-    result_page = verification.result_page(run, status, page, RUN_PAGE_SIZE, with_evidence=False)
+    the next page when the "more" link is reached (`run_checklist` with `page`), an earlier one
+    from the "earlier" link at the top of a page past the first (`run_checklist` with `earlier`)."""
+    result_page = verification.result_page(run, _status_of(show), page, RUN_PAGE_SIZE, with_evidence=False)
     groups = [(path, list(items))
               for path, items in groupby(result_page.items, key=lambda r: r.scenario.feature_path)]
     return dict(run=run, release=run.release, groups=groups, result_page=result_page, totals=verification.totals(run),
@@ -254,7 +260,31 @@ def run_detail(run_id: int):
     """The whole run page, whoever asks (htmx navigations after a form and history restores
     included); the filter links ask `run_checklist` for the checklist alone."""
     run = verification.get_run(g.user, run_id)
-    return render_template(RUN_TEMPLATE, **_run_context(run, _show(), _page_number()))
+    show, page, opened = _show(), _page_number(), {}
+    if "scenario" in request.args:
+        show, page, opened = _opened_at(run, show, page)
+    return render_template(RUN_TEMPLATE, **_run_context(run, show, page, **opened))
+
+
+def _opened_at(run, show: str, page: int) -> tuple[str, int, dict]:
+    """`?scenario=<id>` (a history matrix cell, a comparison): the page of heads holding that
+    scenario (its position in one query, page = position // RUN_PAGE_SIZE + 1) with it open, its
+    steps rendered as opening it loads them (`run_scenario`). A scenario the filter no longer
+    shows (retested since) is shown with every scenario; one not in the run leaves the page as
+    asked, with a notice. Answers the filter, the page and the context's `opened` entries."""
+    raw = request.args.get("scenario", "").strip()
+    scenario_id = int(raw) if raw.isdigit() and len(raw) <= 12 else None
+    position = verification.result_position(run, scenario_id, _status_of(show)) if scenario_id else None
+    notice = None
+    if position is None and scenario_id and _status_of(show):
+        position = verification.result_position(run, scenario_id)
+        if position is not None:
+            show, notice = "all", Msg("Scenario %(id)s does not match this filter: every scenario is shown.",
+                                      id=scenario_id)
+    if position is None:
+        return show, page, {"notice": Msg("Scenario %(id)s is not in this run.", id=raw[:20])}
+    opened_html = Markup(render_block(RUN_TEMPLATE, "scenario", **_row_context(run, scenario_id, expanded=True)))
+    return show, position // RUN_PAGE_SIZE + 1, {"opened": scenario_id, "opened_html": opened_html, "notice": notice}
 
 
 @bp.route("/runs/<int:run_id>/checklist")
@@ -262,16 +292,21 @@ def run_checklist(run_id: int):
     """The checklist with a filter (`show`), as the filter links ask for it: the checklist, the
     filter links out of band (showing the choice), and the run page's address with the filter
     in the address bar. With `page` > 1 (the "more" link at the end of a page), the next page
-    of scenario heads alone, appended where the link was. Opened outside htmx (a new tab, a
-    bookmark), it is the run page."""
+    of scenario heads alone, appended where the link was; with `earlier` (the link at the top of
+    a page opened past the first), that earlier page alone, put where that link was. Opened
+    outside htmx (a new tab, a bookmark), it is the run page."""
     run = verification.get_run(g.user, run_id)
     page = _page_number()
     page_url = url_for("web.run_detail", run_id=run.id, show=_show())
     if not wants_fragment():
         return redirect(url_for("web.run_detail", run_id=run.id, show=_show(), page=page) if page > 1 else page_url)
     context = _run_context(run, _show(), page)
-    if page > 1:
-        response = htmx_response(render_block(RUN_TEMPLATE, "checklist_page", **context))
+    if request.args.get("earlier"):
+        # an earlier page, put where the "earlier" link was (above the pages shown): its heads and
+        # the link to the page before it, not the "more" link (the pages after it are shown)
+        response = htmx_response(render_block(RUN_TEMPLATE, "checklist_page", no_more=True, **context))
+    elif page > 1:
+        response = htmx_response(render_block(RUN_TEMPLATE, "checklist_page", no_earlier=True, **context))
     else:
         response = htmx_response(render_blocks(RUN_TEMPLATE, ["checklist", "show_filter_oob"], **context),
                                  push_url=page_url)
@@ -287,8 +322,8 @@ def run_scenario(run_id: int, scenario_id: int):
     return render_block(RUN_TEMPLATE, "scenario", **_row_context(run, scenario_id, expanded=True))
 
 
-def _row_context(run, scenario_id: int, row=None, **extra):
-    return dict(run=run, row=row or verification.result_row(run, scenario_id), totals=verification.totals(run),
+def _row_context(run, scenario_id: int, **extra):
+    return dict(run=run, row=verification.result_row(run, scenario_id), totals=verification.totals(run),
                 statuses=RESULT_STATUSES, can_record=permissions.can(g.user, "record_results"),
                 show=_show(), sc_errors=extra.pop("errors", {}), **extra)
 
@@ -303,7 +338,7 @@ def run_mark_step(run_id: int, scenario_id: int, index: int):
         # the buttons send only valid marks: a bad one is a tampered request, answered by the error page
         first = next(message for messages in form.errors.values() for message in messages)
         raise ValidationFailed(first, form.errors)
-    context = _row_context(run, scenario_id, row=form.result)
+    context = _row_context(run, scenario_id)
     step = context["row"].steps[index]
     return render_blocks(RUN_TEMPLATE, ["step_row", "scenario_head", "progress_oob"], step=step, oob=True, **context)
 
@@ -318,7 +353,7 @@ def run_scenario_update(run_id: int, scenario_id: int):
             g.user, run, {"status": None, **data, "scenario_id": scenario_id})):
         context = _row_context(run, scenario_id, errors=form.errors)
         return render_block(RUN_TEMPLATE, "scenario", **context), _swappable(form.status)
-    context = _row_context(run, scenario_id, row=form.result, saved=True)
+    context = _row_context(run, scenario_id, saved=True)
     return render_blocks(RUN_TEMPLATE, ["scenario", "progress_oob"], **context)
 
 

@@ -3,10 +3,15 @@
 // After p or f the cursor moves on to the next step, so a tester can go through a checklist
 // with two keys. The cursor survives htmx swapping the marked row. The page lists scenario
 // heads only: the cursor opens a scenario (htmx loads its steps) and, past the last one, asks
-// for the next page (the "more" link), then goes on there.
+// for the next page (the "more" link), then goes on there; before the first one of a page
+// opened past the first, it asks for the earlier page (the "earlier" link).
+// A page opened at a scenario (?scenario=<id>, e.g. from the history matrix) has it open: it is
+// scrolled into view and j / k start from it.
 (function () {
   "use strict";
   var currentId = null;
+  // the scenario the page was opened at (?scenario=): where j / k start when no step is current
+  var startId = null;
   // Where the cursor goes once htmx has loaded it: a scenario opened for its steps
   // ({id, which: "first" | "last"}) or the next page of scenarios ({after, which: "first"}).
   var pending = null;
@@ -64,6 +69,12 @@
       window.htmx.trigger(more, "click");
       return true;
     }
+    var earlier = document.getElementById("checklist-earlier");
+    if (delta < 0 && earlier) {
+      pending = { before: details.id, which: which };
+      window.htmx.trigger(earlier, "click");
+      return true;
+    }
     return false;
   }
 
@@ -80,6 +91,12 @@
     }
     if (pending) return;
     var li = current();
+    var start = !li && startId ? document.getElementById(startId) : null;
+    if (start) {
+      startId = null;
+      enter(start, delta > 0 ? "first" : "last");
+      return;
+    }
     if (!li) {
       var all = scenarios();
       if (all.length) enter(delta > 0 ? all[0] : all[all.length - 1], delta > 0 ? "first" : "last");
@@ -142,6 +159,16 @@
       enter(details, which);
       return;
     }
+    if (pending && pending.before) {
+      var below = document.getElementById(pending.before);
+      var heads = scenarios();
+      var previous = below ? heads[heads.indexOf(below) - 1] : null;
+      if (!previous && document.getElementById("checklist-earlier")) return; // not arrived yet
+      var back = pending.which;
+      pending = null;
+      if (previous) enter(previous, back);
+      return;
+    }
     if (pending && pending.after) {
       var anchor = document.getElementById(pending.after);
       var all = scenarios();
@@ -157,4 +184,28 @@
   }
   document.addEventListener("htmx:afterSettle", resume);
   document.addEventListener("htmx:load", resume);
+
+  // The page opened at a scenario: bring it into view (once: the mark is taken off), whether the
+  // page was loaded or swapped in by a boosted link, and let j / k start from it.
+  function openAt() {
+    var checklist = document.getElementById("checklist");
+    var id = checklist && checklist.dataset.openScenario;
+    if (!id) return;
+    delete checklist.dataset.openScenario;
+    var details = document.getElementById("sc-" + id);
+    if (!details) return;
+    if (!details.open) details.open = true;
+    startId = details.id;
+    currentId = null;
+    details.scrollIntoView({ block: "start" });
+    var summary = details.querySelector("summary");
+    if (summary) summary.focus({ preventScroll: true });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", openAt);
+  } else {
+    openAt();
+  }
+  document.addEventListener("htmx:load", openAt);
+  document.addEventListener("htmx:afterSettle", openAt);
 })();

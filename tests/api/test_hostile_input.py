@@ -21,11 +21,6 @@ def _error(response, status: int, field: str | None = None) -> dict:
     return body
 
 
-@pytest.fixture
-def manager(api):
-    return api("manager", "445200")
-
-
 @pytest.mark.parametrize("url", [f"{BASE}/{BIG}", f"{BASE}/{2**31}/timeline", f"/api/v1/meetings/{BIG}",
                                  f"/api/v1/meetings/{2**31}/minutes.docx", f"/api/v1/attachments/{BIG}"])
 def test_ids_beyond_the_database_answer_404(manager, url):

@@ -26,16 +26,6 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
 
 
 @pytest.fixture
-def manager(api):
-    return api("manager", "445200")
-
-
-@pytest.fixture
-def reviewer(api):
-    return api("reviewer", "440000")
-
-
-@pytest.fixture
 def ready(filed, manager):
     """ready(**overrides) -> JSON of a 揭阳 requirement moved to awaiting_review."""
 

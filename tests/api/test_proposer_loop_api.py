@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Event, Feedback, MailMessage, Meeting, Requirement, UserOpinion
-from app.services import sla
 from app.services.sla import confirmation
 
 
@@ -173,19 +171,6 @@ def test_confirmation_scope_roles_and_input(api, filed):
 
 
 # --- automatic confirmation ---------------------------------------------------------------------
-
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        now = bj("2026-03-09T09:00")
-
-        def set(self, text):
-            self.now = bj(text)
-
-    fixed = Clock()
-    monkeypatch.setattr(sla, "utcnow", lambda: fixed.now)
-    return fixed
-
 
 def tick(app) -> str:
     result = app.test_cli_runner().invoke(args=["sla", "tick"])

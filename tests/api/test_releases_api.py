@@ -11,16 +11,6 @@ from tests.rollout_kit import roll_out, start_one
 
 
 @pytest.fixture
-def manager(api):
-    return api("manager", "445200")
-
-
-@pytest.fixture
-def reviewer(api):
-    return api("reviewer", "440000")
-
-
-@pytest.fixture
 def setup(manager, filed):
     """Two approved requirements; four scenarios: A and B verify the first (A a function check,
     B a process check), C the second (a system-control check), D neither."""

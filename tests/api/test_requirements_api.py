@@ -56,16 +56,6 @@ def move(client, rid: int, to: str, reason: str | None = None, **extra):
 
 
 @pytest.fixture
-def manager(api):
-    return api("manager", "445200")
-
-
-@pytest.fixture
-def engineer(api):
-    return api("engineer", "445200")
-
-
-@pytest.fixture
 def bring_to(manager):
     """bring_to(req_json, status): walk the requirement there as a 揭阳 manager."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.release_kit import record
-from tests.rollout_kit import accepted_release, keep_only, patch, schedule, smoke_scenarios, targets, window
+from tests.rollout_kit import keep_only, patch, scheduled_release, smoke_scenarios, targets, window
 
 CITIES = 21  # the province's cities in the reference data
 
@@ -16,9 +16,7 @@ def manager(api):
 
 @pytest.fixture
 def scheduled(manager, api, filed):
-    release = accepted_release(manager, api("reviewer", "440000"), filed)
-    schedule(manager, release["id"])
-    return release
+    return scheduled_release(manager, api("reviewer", "440000"), filed)
 
 
 def release_of(client, rid):

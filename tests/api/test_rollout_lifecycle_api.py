@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.release_kit import move
-from tests.rollout_kit import accepted_release, keep_only, patch, roll_out, schedule, targets
+from tests.rollout_kit import keep_only, patch, roll_out, scheduled_release, targets
 
 
 @pytest.fixture
@@ -16,8 +16,7 @@ def manager(api):
 
 @pytest.fixture
 def scheduled(manager, api, filed):
-    release = accepted_release(manager, api("reviewer", "440000"), filed)
-    schedule(manager, release["id"])
+    release = scheduled_release(manager, api("reviewer", "440000"), filed)
     keep_only(manager, release["id"], ("445200", "441300", "440100"))
     return release
 

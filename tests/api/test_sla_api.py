@@ -16,21 +16,6 @@ def bj(text: str) -> datetime:
     return datetime.fromisoformat(text) - timedelta(hours=8)
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """clock.set("2026-03-09T09:25") fixes the service levels' "now" (Beijing time)."""
-
-    class Clock:
-        now = bj("2026-03-09T09:00")
-
-        def set(self, text):
-            self.now = bj(text)
-
-    fixed = Clock()
-    monkeypatch.setattr(sla, "utcnow", lambda: fixed.now)
-    return fixed
-
-
 def backdate(app, req_id: int, *times: str) -> None:
     """Give the requirement's events, oldest first, these Beijing times."""
     with app.app_context():

@@ -12,23 +12,6 @@ from tests.rollout_kit import start_one
 WINDOW = {"start": "2026-12-19T22:00:00", "end": "2026-12-20T06:00:00"}  # Beijing time
 
 
-@pytest.fixture
-def manager(api):
-    return api("manager", "445200")
-
-
-@pytest.fixture
-def accepted(manager, api, filed):
-    return accepted_release(manager, api("reviewer", "440000"), filed(title="直接支出更正")["id"])
-
-
-@pytest.fixture
-def requested(accepted, manager):
-    fill_application(manager, accepted)
-    assert move(manager, accepted, "upgrade_requested").status_code == 200
-    return accepted
-
-
 def app_url(rid):
     return f"/api/v1/releases/{rid}/upgrade-application"
 

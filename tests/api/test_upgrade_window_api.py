@@ -3,42 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.release_kit import add, approve, fill_application, import_feature, move, new_release, record, start_run
+from tests.release_kit import move, new_release
 
 WINDOW = {"start": "2026-12-19T22:00:00", "end": "2026-12-20T06:00:00"}  # Beijing time
-
-
-@pytest.fixture
-def manager(api):
-    return api("manager", "445200")
-
-
-@pytest.fixture
-def admin(api):
-    return api("admin", "440000")
-
-
-@pytest.fixture
-def accepted(manager, api, filed):
-    """An accepted release: one approved requirement verified by one passed scenario, signed."""
-    req = approve(manager, filed(title="直接支出更正")["id"])
-    ids = import_feature(manager, [("直接支出更正", [f"@{req['code']}"])])
-    release = new_release(manager)
-    rid = release["id"]
-    assert add(manager, rid, req["id"]).status_code == 200
-    run = start_run(manager, rid)
-    record(manager, run["id"], {sid: "passed" for sid in ids.values()})
-    for client in (manager, api("reviewer", "440000")):
-        assert client.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}).status_code == 201
-    assert move(manager, rid, "accepted").status_code == 200
-    return rid
-
-
-@pytest.fixture
-def requested(accepted, manager):
-    fill_application(manager, accepted)
-    assert move(manager, accepted, "upgrade_requested").status_code == 200
-    return accepted
 
 
 def put_window(client, rid, **body):

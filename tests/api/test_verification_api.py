@@ -24,11 +24,6 @@ def report(name: str) -> bytes:
 
 
 @pytest.fixture
-def manager(api):
-    return api("manager", "445200")
-
-
-@pytest.fixture
 def library(manager):
     """The fixture feature imported: 2 scenarios and an outline of 4 rows."""
     response = manager.post("/api/v1/features", json={"path": FEATURE_PATH, "text": fixture_feature()})
@@ -713,3 +708,71 @@ def test_import_cucumber_messages_is_all_or_nothing(manager, run):
     upload = manager.post(f"/api/v1/runs/{run['id']}/import", content_type="multipart/form-data",
                           data={"file": (io.BytesIO(report("cucumber-js.ndjson")), "cucumber.ndjson")})
     assert upload.status_code == 200 and upload.json["matched"] == 6
+
+
+def test_a_result_put_answers_what_the_row_schema_answers(app, manager, run):
+    """The PUT answers its row as written, read in the recording's own transaction and dumped as
+    the results list dumps its rows: what ResultRowSchema answers for the row read afterwards
+    (steps, a note, the tester, evidence) and what the list then answers for it."""
+    from app.extensions import db
+    from app.models import Run
+    from app.schemas.verification import ResultRowSchema
+    from app.services import verification as service
+
+    rows = results(manager, run["id"])
+    sid = rows[0]["scenario_id"]
+    assert manager.post(f"/api/v1/runs/{run['id']}/results/{sid}/evidence", content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(b"log"), "截图.png")}).status_code == 201
+    answer = manager.put(f"/api/v1/runs/{run['id']}/results/{sid}", json={
+        "steps": [{"index": 1, "status": "failed"}], "note": "金额不符", "defect": "TAPD-7"})
+    assert answer.status_code == 200 and answer.mimetype == "application/json"
+    assert "金额不符".encode() in answer.data and b"\\u" not in answer.data  # UTF-8, no escapes
+    with app.app_context():
+        expected = ResultRowSchema().dump(service.result_row(db.session.get(Run, run["id"]), sid))
+    assert answer.json == json.loads(json.dumps(expected))
+    assert answer.json["steps"][1]["status"] == "failed" and answer.json["status"] == "failed"
+    assert answer.json["tester"] == manager.user.username and [e["filename"] for e in answer.json["evidence"]] == ["截图.png"]
+    assert next(r for r in results(manager, run["id"]) if r["scenario_id"] == sid) == answer.json
+    missing = manager.put(f"/api/v1/runs/{run['id']}/results/999999", json={"status": "passed"})
+    assert missing.status_code == 404
+
+
+def test_a_result_put_reads_nothing_again_after_its_commit(app, manager, run):
+    """One PUT: a bounded number of statements, whatever the run's size, and after the change
+    commits only the audit entry is written (the answer was read before the commit)."""
+    from sqlalchemy import event, select
+
+    from app.extensions import db
+    from app.models import AuditEntry
+
+    sid = results(manager, run["id"])[0]["scenario_id"]
+    url = f"/api/v1/runs/{run['id']}/results/{sid}"
+    assert manager.put(url, json={"steps": [{"index": 0, "status": "passed"}]}).status_code == 200  # token used
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()[:3]))
+
+    def committed(conn):
+        statements.append("COMMIT")
+
+    event.listen(engine, "before_cursor_execute", seen)
+    event.listen(engine, "commit", committed)
+    try:
+        assert manager.put(url, json={"steps": [{"index": 1, "status": "passed"}]}).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+        event.remove(engine, "commit", committed)
+    change, _, after = " | ".join(statements).partition("COMMIT")
+    assert change.count("UPDATE run_result") == 1 and change.count("UPDATE run_scenario") == 2, statements
+    assert "run_scenario" not in after and "run_result" not in after and "verification_run" not in after, statements
+    assert "INSERT INTO audit_entry" in after, statements
+    assert len([s for s in statements if s != "COMMIT"]) <= 12, statements
+    with app.app_context():  # the request's entry, as every write request gets it
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.path == url).order_by(AuditEntry.id.desc())).first()
+        assert (entry.action, entry.method, entry.status, entry.actor_name) == ("write", "PUT", 200, manager.user.username)
+        assert entry.summary == f"PUT {url} → 200" and entry.created_at is not None
+        assert db.session.scalar(select(AuditEntry.id).where(
+            AuditEntry.id == entry.id, AuditEntry.before.is_(None), AuditEntry.after.is_(None))) == entry.id

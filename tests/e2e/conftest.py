@@ -94,11 +94,25 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def sign_in():
-    def sign_in(page, base: str, username: str) -> None:
+    def sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:
         page.goto(f"{base}/login")
         page.fill("input[name=username]", username)
-        page.fill("input[name=password]", PASSWORD)
+        page.fill("input[name=password]", password)
         page.click("form button[type=submit]")
         page.wait_for_url(f"{base}/requirements")
 
     return sign_in
+
+
+@pytest.fixture
+def settled():
+    """settled(page): wait until htmx has swapped and processed the new content (a person never
+    types sooner)."""
+
+    def settled(page) -> None:
+        page.wait_for_function(
+            "() => window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+        )
+        page.wait_for_timeout(50)
+
+    return settled

@@ -15,14 +15,7 @@ from app.services import requirements
 pytestmark = pytest.mark.e2e
 
 
-def settled(page) -> None:
-    page.wait_for_function(
-        "() => window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
-    page.wait_for_timeout(50)
-
-
-def test_similar_while_typing_then_one_click_merge_keeps_both_proposers(live_server, page, sign_in):
+def test_similar_while_typing_then_one_click_merge_keeps_both_proposers(live_server, page, sign_in, settled):
     base, app = live_server
     with app.app_context():
         engineer = db.session.scalar(db.select(User).where(User.username == "engineer"))

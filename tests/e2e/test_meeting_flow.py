@@ -15,13 +15,6 @@ from app.services import requirements
 pytestmark = pytest.mark.e2e
 
 
-def settled(page) -> None:
-    page.wait_for_function(
-        "() => window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
-    page.wait_for_timeout(50)
-
-
 def _awaiting_review(app, titles: list[tuple[str, str]]) -> list[tuple[int, str]]:
     """File requirements as the engineer and move them to awaiting_review as the manager."""
     made = []
@@ -40,7 +33,7 @@ def _awaiting_review(app, titles: list[tuple[str, str]]) -> list[tuple[int, str]
     return made
 
 
-def test_manager_runs_a_review_meeting(live_server, page, sign_in):
+def test_manager_runs_a_review_meeting(live_server, page, sign_in, settled):
     base, app = live_server
     (a, a_code), (b, b_code), (c, c_code), (d, _d_code) = _awaiting_review(app, [
         ("跨年退款无法关联上年度支付凭证", "execution"),

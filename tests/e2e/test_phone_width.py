@@ -35,13 +35,6 @@ WIDEST = """() => {
 }"""
 
 
-def settled(page) -> None:
-    page.wait_for_function(
-        "() => window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
-    page.wait_for_timeout(50)
-
-
 @pytest.fixture
 def demo_site(live_server, seed_once):
     """The live server with the demo data; the ids of the pages worth opening (built once per
@@ -69,14 +62,6 @@ def demo_site(live_server, seed_once):
     ids = seed_once("demo-site", load)
     assert all(ids.values()), ids
     return base, ids
-
-
-def sign_in_as(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/requirements")
 
 
 def too_wide(page, path: str) -> list[str]:
@@ -132,7 +117,7 @@ def test_every_main_page_fits_a_phone(demo_site, browser, sign_in):
 
         # the admin's pages
         page.context.clear_cookies()
-        sign_in_as(page, base, "admin", demo.DEMO_PASSWORD)
+        sign_in(page, base, "admin", demo.DEMO_PASSWORD)
         for path in ("/admin/users", "/admin/reference"):
             response = page.goto(base + path)
             assert response.ok, f"{path}: {response.status}"
@@ -195,7 +180,7 @@ def test_phone_lists_are_cards_with_the_filters_folded(demo_site, browser, sign_
         context.close()
 
 
-def test_run_filter_and_meeting_tabs_highlight_what_is_shown(demo_site, page, sign_in):
+def test_run_filter_and_meeting_tabs_highlight_what_is_shown(demo_site, page, sign_in, settled):
     base, ids = demo_site
     sign_in(page, base, "manager")
     page.goto(f"{base}/runs/{ids['run']}")
@@ -227,7 +212,7 @@ def test_run_filter_and_meeting_tabs_highlight_what_is_shown(demo_site, page, si
     expect(page.locator("table.meetings")).to_have_attribute("data-when", "past")
 
 
-def test_sorting_goes_into_the_address_with_its_direction(demo_site, page, sign_in):
+def test_sorting_goes_into_the_address_with_its_direction(demo_site, page, sign_in, settled):
     base, _ids = demo_site
     sign_in(page, base, "manager")
     created = page.locator("#results th[data-sort=created]")

@@ -15,12 +15,6 @@ from tests.release_kit import feature_text
 pytestmark = pytest.mark.e2e
 
 
-def settled(page) -> None:
-    page.wait_for_function(
-        "() => window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
-
-
 def _approved(manager, title: str) -> Requirement:
     req = requirements.create(manager, {
         "title": title, "description": "", "domain": "execution", "module": "支付管理", "type": "functional",

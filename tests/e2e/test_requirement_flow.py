@@ -9,15 +9,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 
-def settled(page) -> None:
-    """Wait until htmx has swapped and processed the new content (a person never types sooner)."""
-    page.wait_for_function(
-        "() => window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
-    page.wait_for_timeout(50)
-
-
-def test_engineer_files_finds_and_starts_assessment(live_server, page, sign_in):
+def test_engineer_files_finds_and_starts_assessment(live_server, page, sign_in, settled):
     base, app = live_server
     sign_in(page, base, "engineer")
     expect(page.locator("h1")).to_have_text("需求列表")

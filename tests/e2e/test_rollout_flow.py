@@ -8,17 +8,11 @@ from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.release_kit import record
-from tests.rollout_kit import accepted_release, keep_only, schedule, smoke_scenarios, targets
+from tests.rollout_kit import keep_only, scheduled_release, smoke_scenarios, targets
 
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
-
-
-def settled(page) -> None:
-    page.wait_for_function(
-        "() => window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
 
 
 def no_sideways_scroll(page) -> None:
@@ -29,14 +23,13 @@ def no_sideways_scroll(page) -> None:
 @pytest.fixture
 def scheduled(live_server, api, filed):
     manager = api("manager", "440000")
-    release = accepted_release(manager, api("reviewer", "440000"), filed)
-    schedule(manager, release["id"])
+    release = scheduled_release(manager, api("reviewer", "440000"), filed)
     keep_only(manager, release["id"], ("445200", "441300", "440100"))
     ids = smoke_scenarios(manager)
     return {**release, "manager": manager, "smoke": ids}
 
 
-def test_two_cities_roll_out_to_completed_with_a_smoke_run(live_server, scheduled, page):
+def test_two_cities_roll_out_to_completed_with_a_smoke_run(live_server, scheduled, page, settled):
     base, _app = live_server
     rid, manager = scheduled["id"], scheduled["manager"]
     t = {code: target["id"] for code, target in targets(manager, rid).items()}

@@ -12,13 +12,7 @@ from tests.release_kit import APPLICATION, accepted_release
 pytestmark = pytest.mark.e2e
 
 
-def settled(page) -> None:
-    page.wait_for_function(
-        "() => window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
-
-
-def test_application_then_upgrade_requested_then_announcement(live_server, page, sign_in, api, filed, browser):
+def test_application_then_upgrade_requested_then_announcement(live_server, page, sign_in, api, filed, browser, settled):
     base, _app = live_server
     rid = accepted_release(api("manager", "445200"), api("reviewer", "440000"), filed(title="直接支出更正")["id"])
     sign_in(page, base, "manager")

@@ -11,28 +11,14 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD  # of the users `api` makes (not the e2e users')
 from tests.release_kit import APPLICATION, record
 from tests.rollout_kit import accepted_release, keep_only, smoke_scenarios, targets, window
 
 pytestmark = pytest.mark.e2e
 
 
-def settled(page) -> None:
-    page.wait_for_function(
-        "() => window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/requirements")
-
-
-def test_accepted_release_upgraded_to_the_last_county(live_server, page, api, filed):
+def test_accepted_release_upgraded_to_the_last_county(live_server, page, api, filed, settled, sign_in):
     base, _app = live_server
     manager = api("manager", "440000")  # the provincial manager sees every city's target
     release = accepted_release(manager, api("reviewer", "440000"), filed)
@@ -40,7 +26,7 @@ def test_accepted_release_upgraded_to_the_last_county(live_server, page, api, fi
     smoke = smoke_scenarios(manager)
     span = window(start_in_hours=48, hours=8)  # ahead: targets can still be removed
     start, end = (datetime.fromisoformat(span[k]) for k in ("start", "end"))
-    sign_in(page, base, "manager_440000")
+    sign_in(page, base, "manager_440000", PASSWORD)
 
     # the upgrade application: every section of the emergency plan
     page.goto(f"{base}/releases/{rid}")

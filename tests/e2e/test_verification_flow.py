@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import User
+from app.models import Release, User
 from app.services import scenarios, verification
 
 pytestmark = pytest.mark.e2e
@@ -18,23 +18,13 @@ pytestmark = pytest.mark.e2e
 REPORTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "reports")
 
 
-def settled(page) -> None:
-    page.wait_for_function(
-        "() => window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
-    page.wait_for_timeout(50)
-
-
 @pytest.fixture
-def run_id(live_server):
+def run_id(live_server, release_id):
     """The fixture feature imported and an acceptance run of V2026.11 over it."""
     base, app = live_server
     with app.app_context():
-        engineer = db.session.scalar(select(User).where(User.username == "engineer"))
         manager = db.session.scalar(select(User).where(User.username == "manager"))
-        with open(os.path.join(REPORTS, "features", "payments", "correction.feature"), encoding="utf-8") as fh:
-            scenarios.import_feature(engineer, "payments/correction.feature", fh.read())
-        release = verification.create_release(manager, {"version": "V2026.11", "name": "11月迭代"})
+        release = db.session.get(Release, release_id)
         run = verification.create_run(manager, release, {"environment": "acceptance", "region": "445200",
                                                          "tags": "@执行域"})
         return run.id
@@ -44,7 +34,7 @@ def first_ids(page) -> list[str]:
     return page.eval_on_selector_all("#checklist details.scenario", "els => els.map(e => e.dataset.scenarioId)")
 
 
-def test_tester_executes_a_run_by_clicking_steps(live_server, run_id, page, sign_in):
+def test_tester_executes_a_run_by_clicking_steps(live_server, run_id, page, sign_in, settled):
     base, app = live_server
     sign_in(page, base, "engineer")
     page.goto(f"{base}/runs/{run_id}")
@@ -161,7 +151,7 @@ def expect_whole_run_page(page) -> None:
     expect(page.locator("h1")).to_contain_text("#")
 
 
-def test_engineer_starts_a_run_through_the_form_and_reruns(live_server, release_id, page, sign_in):
+def test_engineer_starts_a_run_through_the_form_and_reruns(live_server, release_id, page, sign_in, settled):
     base, app = live_server
     sign_in(page, base, "engineer")  # testers start runs (the lead's decision)
     page.goto(f"{base}/releases/{release_id}")

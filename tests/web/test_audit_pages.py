@@ -9,14 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry
 
-PASSWORD = "Secret#2026"
-
-
-def _signed_in(app, username):
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = "192.0.2.7"
-    assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-    return client
+ADDRESS = "192.0.2.7"  # where the page sign-ins come from
 
 
 def _actions(app, **where):
@@ -27,13 +20,13 @@ def _actions(app, **where):
         return list(db.session.scalars(stmt))
 
 
-def test_only_administrators_see_the_page_and_its_link(app, make_user):
+def test_only_administrators_see_the_page_and_its_link(app, make_user, login):
     make_user("audit.admin", "admin", "440000")
     make_user("audit.mgr", "manager", "440000")
-    admin = _signed_in(app, "audit.admin")
+    admin = login("audit.admin", ADDRESS)
     page = admin.get("/requirements").get_data(as_text=True)
     assert re.search(r'id="nav-admin".*href="/admin/audit"', page, re.S)
-    manager = _signed_in(app, "audit.mgr")
+    manager = login("audit.mgr", ADDRESS)
     assert 'href="/admin/audit"' not in manager.get("/requirements").get_data(as_text=True)
     assert manager.get("/admin/audit").status_code == 403
     assert manager.get("/admin/audit.xlsx").status_code == 403
@@ -41,11 +34,11 @@ def test_only_administrators_see_the_page_and_its_link(app, make_user):
     assert "审计日志" in html and "登录" in html  # Chinese by default: the page and the action names
 
 
-def test_page_sign_ins_writes_and_sign_out_are_recorded_once(app, make_user):
+def test_page_sign_ins_writes_and_sign_out_are_recorded_once(app, make_user, login):
     make_user("audit.admin", "admin", "440000")
     client = app.test_client()
     assert client.post("/login", data={"username": "audit.admin", "password": "wrong-password"}).status_code == 422
-    admin = _signed_in(app, "audit.admin")
+    admin = login("audit.admin", ADDRESS)
     created = admin.post("/admin/users", data={"username": "page.user", "password": "Long#Pass2026",
                                                "role": "engineer", "region": "445200"})
     assert created.status_code == 303
@@ -54,9 +47,9 @@ def test_page_sign_ins_writes_and_sign_out_are_recorded_once(app, make_user):
     assert _actions(app, address="192.0.2.7") == ["sign_in", "user_create", "sign_out"]
 
 
-def test_page_form_writes_are_recorded_once(app, make_user, filed):
+def test_page_form_writes_are_recorded_once(app, make_user, filed, login):
     make_user("audit.admin", "admin", "440000")
-    admin = _signed_in(app, "audit.admin")
+    admin = login("audit.admin", ADDRESS)
     # reference data: a setting, with its values
     response = admin.post("/admin/reference/domain", data={"code": "audit_x", "label": "审计测试", "label_en": "Audit"})
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
@@ -67,17 +60,17 @@ def test_page_form_writes_are_recorded_once(app, make_user, filed):
     # any other form: one generic change entry
     req = filed()
     make_user("page.eng", "engineer", "445200")
-    engineer = _signed_in(app, "page.eng")
+    engineer = login("page.eng", ADDRESS)
     path = f"/requirements/{req['id']}/comments"
     assert engineer.post(path, data={"body": "现场已确认"}).status_code < 400
     assert _actions(app, path=path) == ["write"]
 
 
-def test_filters_before_after_and_export(app, api, make_user):
+def test_filters_before_after_and_export(app, api, make_user, login):
     make_user("audit.admin", "admin", "440000")
     user = make_user("role.change", "engineer", "445200")
     assert api("admin", "440000").patch(f"/api/v1/users/{user.id}", json={"role": "manager"}).status_code == 200
-    admin = _signed_in(app, "audit.admin")
+    admin = login("audit.admin", ADDRESS)
     html = admin.get("/admin/audit", query_string={"action": "user_update"}).get_data(as_text=True)
     assert "role.change" in html
     assert re.search(r'<span class="audit-field">角色</span>: <del>驻场工程师</del> → <ins>需求管理人员</ins>', html)
@@ -95,11 +88,11 @@ def test_filters_before_after_and_export(app, api, make_user):
     assert _actions(app)[-1] == "export"
 
 
-def test_the_page_is_paginated_and_htmx_gets_the_rows(app, make_user, client):
+def test_the_page_is_paginated_and_htmx_gets_the_rows(app, make_user, client, login):
     make_user("audit.admin", "admin", "440000")
     for _ in range(4):
         client.post("/login", data={"username": "ghost", "password": "wrong-password"})
-    admin = _signed_in(app, "audit.admin")
+    admin = login("audit.admin", ADDRESS)
     first = admin.get("/admin/audit", query_string={"per_page": 2, "action": "sign_in_failed"}).get_data(as_text=True)
     assert first.count('class="audit-entry"') == 2 and "1 / 2" in first
     assert "/admin/audit?page=2" in first and "action=sign_in_failed" in first

@@ -3,20 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-PASSWORD = "Secret#2026"
 
 
 @pytest.fixture
-def sign_in(app, make_user):
+def sign_in(make_user, login):
     make_user("cal_admin", "admin", "440000")
     make_user("cal_manager", "manager", "445200")
-
-    def signed_in(username: str):
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-        return client
-
-    return signed_in
+    return login
 
 
 def test_admin_page_adds_lists_and_removes_overrides(sign_in):

@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-PASSWORD = "Secret#2026"
 HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def signed_in(app, make_user):
+def signed_in(make_user, login):
     make_user("eng_jy", "engineer", "445200")
     make_user("mgr_jy", "manager", "445200")
-
-    def client_for(username: str):
-        client = app.test_client()
-        response = client.post("/login", data={"username": username, "password": PASSWORD})
-        assert response.status_code == 302, response.data
-        return client
-
-    return client_for
+    return login
 
 
 def test_list_highlights_matched_words_and_escapes_html(signed_in, filed):

@@ -6,8 +6,6 @@ import time
 
 import pytest
 
-from tests.conftest import PASSWORD
-
 
 @pytest.fixture(autouse=True)
 def _export_threads(app):
@@ -15,12 +13,11 @@ def _export_threads(app):
 
 
 @pytest.fixture
-def browser_client(app, make_user):
+def browser_client(signed_in):
+    """`signed_in` with the task force as the default role."""
+
     def sign_in(username: str, role: str = "taskforce", region: str = "445200"):
-        make_user(username, role, region)
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-        return client
+        return signed_in(username, role, region)
 
     return sign_in
 

@@ -10,19 +10,7 @@ import pytest
 from tests.history_kit import build_history
 from tests.release_kit import add, approve, new_release
 
-PASSWORD = "Secret#2026"
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def signed_in(app, make_user):
-    def sign_in(username: str, role: str, region: str = "445200"):
-        make_user(username, role, region)
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-        return client
-
-    return sign_in
 
 
 @pytest.fixture
@@ -43,11 +31,12 @@ def test_matrix_page_groups_rows_and_links_cells_to_their_result(history, signed
     assert row and 'data-unstable="true"' in html and 'data-flips="5"' in row.group(1)
     first_run = history["runs"][0]
     second_run = history["runs"][1]
-    assert f'href="/runs/{first_run}?show=all#sc-{flaky}"' in row.group(1)
-    assert f'href="/runs/{second_run}?show=failures#sc-{flaky}"' in row.group(1)
-    # the cell's link opens the run with that scenario's result
-    opened = client.get(f"/runs/{second_run}?show=failures").get_data(as_text=True)
-    assert f'id="sc-{flaky}"' in opened
+    assert f'href="/runs/{first_run}?show=all&amp;scenario={flaky}#sc-{flaky}"' in row.group(1)
+    assert f'href="/runs/{second_run}?show=failures&amp;scenario={flaky}#sc-{flaky}"' in row.group(1)
+    # the cell's link opens the run at that scenario's result, its steps open
+    opened = client.get(f"/runs/{second_run}?show=failures&scenario={flaky}").get_data(as_text=True)
+    assert re.search(rf'<details class="scenario" id="sc-{flaky}" data-scenario-id="{flaky}" open>', opened)
+    assert f'data-open-scenario="{flaky}"' in opened and f'id="step-{flaky}-0"' in opened
 
 
 def test_matrix_page_filters_unstable_as_a_block_and_pushes_the_address(history, signed_in):

@@ -12,7 +12,6 @@ from app.extensions import db
 from app.models import Meeting, Requirement
 from app.services import requirements
 
-PASSWORD = "Secret#2026"
 HX = {"HX-Request": "true"}
 # the test meetings are scheduled in 2099: finalising them now is finalising early, confirmed
 EARLY = {"confirm_early": "true"}
@@ -29,14 +28,8 @@ def people(app_ctx, make_user):
 
 
 @pytest.fixture
-def signed_in(app, people):
-    def sign_in(username: str):
-        client = app.test_client()
-        response = client.post("/login", data={"username": username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-
-    return sign_in
+def signed_in(people, login):
+    return login
 
 
 @pytest.fixture

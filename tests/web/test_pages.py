@@ -12,16 +12,9 @@ PASSWORD = "Secret#2026"
 
 
 @pytest.fixture
-def browser_client(app):
+def browser_client(login):
     """A test client that signs in through the form."""
-
-    def signed_in(username: str):
-        client = app.test_client()
-        response = client.post("/login", data={"username": username, "password": PASSWORD})
-        assert response.status_code == 302, response.data
-        return client
-
-    return signed_in
+    return login
 
 
 @pytest.fixture

@@ -8,22 +8,15 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Feedback, MailMessage, Requirement, UserOpinion
 
-PASSWORD = "Secret#2026"
 HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def sign_in(app, make_user):
+def sign_in(make_user, login):
     make_user("loop_admin", "admin", "440000")
     make_user("loop_manager", "manager", "445200")
     make_user("loop_taskforce", "taskforce", "445200")
-
-    def signed_in(username: str):
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-        return client
-
-    return signed_in
+    return login
 
 
 def card(page: str) -> str:

@@ -6,19 +6,7 @@ import pytest
 
 from tests.release_kit import add, approve, import_feature, new_release, record, start_run
 
-PASSWORD = "Secret#2026"
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def signed_in(app, make_user):
-    def sign_in(username: str, role: str, region: str = "445200"):
-        make_user(username, role, region)
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-        return client
-
-    return sign_in
 
 
 @pytest.fixture

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-PASSWORD = "Secret#2026"
 
 
 @pytest.fixture
-def signed_in(app, make_user):
+def signed_in(make_user, login):
     make_user("eng", "engineer", "445200")
     make_user("mgr", "manager", "445200")
     make_user("rev", "reviewer", "440000")
     make_user("root", "admin", "440000")
-
-    def login(username: str):
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-        return client
-
     return login
 
 

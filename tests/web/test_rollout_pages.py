@@ -7,21 +7,9 @@ import re
 import pytest
 
 from tests.release_kit import record
-from tests.rollout_kit import accepted_release, keep_only, patch, schedule, smoke_scenarios, targets, window
+from tests.rollout_kit import keep_only, patch, scheduled_release, smoke_scenarios, targets, window
 
-PASSWORD = "Secret#2026"
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def signed_in(app, make_user):
-    def sign_in(username: str, role: str, region: str = "445200"):
-        make_user(username, role, region)
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-        return client
-
-    return sign_in
 
 
 @pytest.fixture
@@ -31,9 +19,7 @@ def manager(api):
 
 @pytest.fixture
 def scheduled(manager, api, filed):
-    release = accepted_release(manager, api("reviewer", "440000"), filed)
-    schedule(manager, release["id"])
-    return release["id"]
+    return scheduled_release(manager, api("reviewer", "440000"), filed)["id"]
 
 
 def test_board_groups_cities_and_counties_with_counts_and_actions(scheduled, manager, signed_in):

@@ -36,12 +36,10 @@ def make_run(app, rows: int, version: str) -> int:
 
 
 @pytest.fixture
-def client(app, make_user):
+def client(make_user, login):
     make_user("mgr", "manager", "445200")
     make_user("eng", "engineer", "445200")
-    client = app.test_client()
-    assert client.post("/login", data={"username": "eng", "password": PASSWORD}).status_code == 302
-    return client
+    return login("eng")
 
 
 def stub_ids(html: str) -> list[int]:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-PASSWORD = "Secret#2026"
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
@@ -19,11 +18,9 @@ def _directives(response) -> dict[str, str]:
 
 
 @pytest.fixture
-def signed_in(app, make_user):
+def signed_in(make_user, login):
     make_user("hdr_mgr", "manager", "445200")
-    client = app.test_client()
-    assert client.post("/login", data={"username": "hdr_mgr", "password": PASSWORD}).status_code == 302
-    return client
+    return login("hdr_mgr")
 
 
 def test_every_answer_has_the_csp_and_the_other_headers(client, signed_in, api):

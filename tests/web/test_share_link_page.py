@@ -6,23 +6,15 @@ import re
 
 import pytest
 
-PASSWORD = "Secret#2026"
 HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def signed_in(app, make_user):
+def signed_in(make_user, login):
     make_user("eng_jy", "engineer", "445200")
     make_user("rev_jy", "reviewer", "445200")
     make_user("eng_cz", "engineer", "445100")
-
-    def client_for(username: str):
-        client = app.test_client()
-        response = client.post("/login", data={"username": username, "password": PASSWORD})
-        assert response.status_code == 302, response.data
-        return client
-
-    return client_for
+    return login
 
 
 def _url(fragment: str) -> str:

@@ -6,12 +6,6 @@ from __future__ import annotations
 PASSWORD = "Secret#2026"
 
 
-def _signed_in(app, username):
-    client = app.test_client()
-    assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-    return client
-
-
 def _copy(app, client):
     """Another browser holding a copy of `client`'s session cookie (captured, say)."""
     thief = app.test_client()
@@ -20,21 +14,21 @@ def _copy(app, client):
     return thief
 
 
-def test_signout_ends_the_session_even_for_a_captured_cookie(app, make_user):
+def test_signout_ends_the_session_even_for_a_captured_cookie(app, make_user, login):
     make_user("sess.out", "engineer", "445200")
-    client = _signed_in(app, "sess.out")
+    client = login("sess.out")
     thief = _copy(app, client)
     assert thief.get("/requirements").status_code == 200
     assert client.post("/logout").status_code == 302
     stale = thief.get("/requirements")
     assert stale.status_code == 302 and "/login" in stale.headers["Location"]
     # signing in again works, with a fresh session
-    assert _signed_in(app, "sess.out").get("/requirements").status_code == 200
+    assert login("sess.out").get("/requirements").status_code == 200
 
 
-def test_password_change_ends_the_users_sessions(app, api, make_user):
+def test_password_change_ends_the_users_sessions(app, api, make_user, login):
     user = make_user("sess.pw", "engineer", "445200")
-    client = _signed_in(app, "sess.pw")
+    client = login("sess.pw")
     assert client.get("/requirements").status_code == 200
     response = api("admin", "440000").patch(f"/api/v1/users/{user.id}", json={"password": "Brand#new2027"})
     assert response.status_code == 200

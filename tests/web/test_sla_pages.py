@@ -11,7 +11,6 @@ from app.extensions import db
 from app.models import Event, Feedback
 from app.services import sla
 
-PASSWORD = "Secret#2026"
 
 
 def bj(text: str) -> datetime:
@@ -19,16 +18,10 @@ def bj(text: str) -> datetime:
 
 
 @pytest.fixture
-def sign_in(app, make_user):
+def sign_in(make_user, login):
     make_user("sla_admin", "admin", "440000")
     make_user("sla_manager", "manager", "445200")
-
-    def signed_in(username: str):
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-        return client
-
-    return signed_in
+    return login
 
 
 @pytest.fixture

@@ -10,20 +10,8 @@ from docx import Document
 
 from tests.release_kit import APPLICATION, accepted_release, fill_application, move
 
-PASSWORD = "Secret#2026"
 HX = {"HX-Request": "true"}
 WINDOW = {"start": "2026-12-19T22:00:00", "end": "2026-12-20T06:00:00"}
-
-
-@pytest.fixture
-def signed_in(app, make_user):
-    def sign_in(username: str, role: str, region: str = "445200"):
-        make_user(username, role, region)
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-        return client
-
-    return sign_in
 
 
 @pytest.fixture

@@ -3,37 +3,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.release_kit import add, approve, fill_application, import_feature, move, new_release, record, start_run
+from tests.release_kit import accepted_release, fill_application, move
 
-PASSWORD = "Secret#2026"
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def signed_in(app, make_user):
-    def sign_in(username: str, role: str, region: str = "445200"):
-        make_user(username, role, region)
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-        return client
-
-    return sign_in
 
 
 @pytest.fixture
 def requested(api, filed):
     manager = api("manager", "445200")
-    req = approve(manager, filed(title="直接支出更正")["id"])
-    ids = import_feature(manager, [("直接支出更正", [f"@{req['code']}"])])
-    rid = new_release(manager)["id"]
-    assert add(manager, rid, req["id"]).status_code == 200
-    record(manager, start_run(manager, rid)["id"], {sid: "passed" for sid in ids.values()})
-    for client in (manager, api("reviewer", "440000")):
-        assert client.post(f"/api/v1/releases/{rid}/signoffs", json={"decision": "approve"}).status_code == 201
-    for to in ("accepted", "upgrade_requested"):
-        if to == "upgrade_requested":
-            fill_application(manager, rid)
-        assert move(manager, rid, to).status_code == 200
+    rid = accepted_release(manager, api("reviewer", "440000"), filed(title="直接支出更正")["id"])
+    fill_application(manager, rid)
+    assert move(manager, rid, "upgrade_requested").status_code == 200
     return rid
 
 

@@ -11,20 +11,8 @@ from app.extensions import db
 from app.models import Run
 from app.seed import demo, demo_verification
 
-PASSWORD = "Secret#2026"
 REPORTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "reports")
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def signed_in(app, make_user):
-    def sign_in(username: str, role: str = "engineer", region: str = "445200"):
-        make_user(username, role, region)
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-        return client
-
-    return sign_in
 
 
 @pytest.fixture
