@@ -94,8 +94,8 @@ def test_the_page_is_paginated_and_htmx_gets_the_rows(app, make_user, client, lo
         client.post("/login", data={"username": "ghost", "password": "wrong-password"})
     admin = login("audit.admin", ADDRESS)
     first = admin.get("/admin/audit", query_string={"per_page": 2, "action": "sign_in_failed"}).get_data(as_text=True)
-    assert first.count('class="audit-entry"') == 2 and "1 / 2" in first
-    assert "/admin/audit?page=2" in first and "action=sign_in_failed" in first
+    assert first.count('class="audit-entry"') == 2 and "第 1 页，共 2 页" in first
+    assert re.search(r"/admin/audit\?[^\"]*\bpage=2", first) and "action=sign_in_failed" in first
     rows = admin.get("/admin/audit", query_string={"page": 2, "per_page": 2, "action": "sign_in_failed"},
                      headers={"HX-Request": "true"}).get_data(as_text=True)
     assert rows.lstrip().startswith('<section id="audit-list">') and rows.count('class="audit-entry"') == 2

@@ -4,9 +4,8 @@ manual updates and the rollout outcome per region.
 
 Release-wide, as the acceptance report is (a document handed upward). The problems fixed are
 the delivered requirements of type `defect` and the defects recorded on the release's acceptance
-results, each with whether the scenario's final result passed. The rollout section reads the
-release's rollout targets (app.models.rollout) when that model is installed, and says that no
-rollout is recorded otherwise.
+results, each with whether the scenario's final result passed. The rollout section lists the
+release's rollout targets (rollout.outcome), or says that no rollout is recorded yet.
 """
 from __future__ import annotations
 
@@ -18,7 +17,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Release, Run, RunResult, RunScenario
 from app.services.documents import word
-from app.services.releases import manuals
+from app.services.releases import manuals, rollout
 from app.services.releases.documents import VERDICT_ZH, cn_when
 from app.services.releases.gate import ACCEPTANCE, assess
 from app.utils import iso_utc, utcnow
@@ -31,24 +30,11 @@ RELEASE_STATUS_ZH = {"planned": "计划中", "in_acceptance": "验收测试中",
 DEFECT_TYPE = "defect"
 
 
-def _rollout_model():
-    """The rollout target model, when the rollout area is installed (None otherwise)."""
-    try:
-        from app.models.rollout import ReleaseRolloutTarget
-    except ImportError:  # pragma: no cover - the rollout area is not installed
-        return None
-    return ReleaseRolloutTarget
-
-
-def _rollout(release: Release) -> list[dict[str, Any]] | None:
-    model = _rollout_model()
-    if model is None:
-        return None
-    targets = list(db.session.scalars(select(model).where(model.release_id == release.id)
-                                      .order_by(model.region_code, model.id)))
-    return [{"region": t.region.name if t.region else t.region_code, "region_code": t.region_code,
-             "status": t.status, "started_at": iso_utc(t.started_at), "finished_at": iso_utc(t.finished_at),
-             "notes": t.notes or ""} for t in targets]
+def _rollout(release: Release) -> list[dict[str, Any]]:
+    """The release's rollout targets per region (rollout.outcome), timestamps as ISO text."""
+    return [{"region": t["region_name"], "region_code": t["region"], "status": t["status"],
+             "started_at": iso_utc(t["started_at"]), "finished_at": iso_utc(t["finished_at"]), "notes": t["notes"] or ""}
+            for t in rollout.outcome(release)]
 
 
 def _recorded_defects(release: Release, final: dict[int, str]) -> list[dict[str, Any]]:
