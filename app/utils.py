@@ -56,9 +56,30 @@ def json_loads(text: str | bytes) -> Any:
         return json.loads(text)
 
 
+class RawJSON:
+    """JSON text already encoded (an answer stored with its row), placed as is in what
+    `json_bytes` writes: nothing decoded and encoded again."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str | bytes):
+        self.text = text
+
+
+def _as_fragment(value: Any) -> Any:
+    if isinstance(value, RawJSON):
+        return orjson.Fragment(value.text)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _as_plain(value: Any) -> Any:
+    return json_loads(value.text) if isinstance(value, RawJSON) else str(value)
+
+
 def json_bytes(value: Any) -> bytes:
-    """Python to UTF-8 JSON bytes, fast (orjson, no `\\uXXXX` escapes), for large answers."""
+    """Python to UTF-8 JSON bytes, fast (orjson, no `\\uXXXX` escapes), for large answers; a
+    `RawJSON` is written as the JSON text it holds."""
     try:
-        return orjson.dumps(value)
+        return orjson.dumps(value, default=_as_fragment)
     except TypeError:  # what orjson refuses (an integer beyond 64 bits, a lone surrogate): escaped
-        return json.dumps(value, separators=(",", ":"), default=str).encode()
+        return json.dumps(value, separators=(",", ":"), default=_as_plain).encode()

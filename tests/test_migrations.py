@@ -97,3 +97,35 @@ def test_cli_db_upgrade(tmp_path):
         assert TABLES <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_steps_answer_is_filled_in_for_results_written_before_it(empty_app):
+    """0021 stores each result's steps as answered: results written before it (here: the
+    column dropped by a downgrade and added again) get the text the application writes."""
+    import os
+
+    from sqlalchemy import select
+
+    from app.models import RunResult, RunScenario
+    from app.seed import reference_data
+    from app.services import scenarios, users, verification
+
+    upgrade()
+    reference_data.load()
+    manager = users.create_user("mgr", "Secret#2026", "manager", "445200")
+    feature = os.path.join(os.path.dirname(__file__), "fixtures", "reports", "features", "payments", "correction.feature")
+    with open(feature, encoding="utf-8") as fh:
+        scenarios.import_feature(manager, "payments/correction.feature", fh.read())
+    release = verification.create_release(manager, {"version": "V2026.11"})
+    run = verification.create_run(manager, release, {"environment": "acceptance"})
+    sids = list(db.session.scalars(select(RunScenario.scenario_id).where(RunScenario.run_id == run.id)))
+    verification.record(manager, run, {"scenario_id": sids[0], "steps": [
+        {"index": 0, "status": "passed"}, {"index": 1, "status": "failed", "error": "金额不符"}]})
+    verification.record_many(manager, run, [{"scenario_id": sid, "status": "passed"} for sid in sids[1:]])
+    written = dict(db.session.execute(select(RunResult.id, RunResult.steps_answer)).all())
+    assert len(written) == len(sids) and sum("金额不符" in text for text in written.values()) == 1
+    db.session.remove()
+
+    downgrade(revision="0020_export_jobs")
+    upgrade()
+    assert dict(db.session.execute(select(RunResult.id, RunResult.steps_answer)).all()) == written

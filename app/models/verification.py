@@ -224,6 +224,9 @@ class RunResult(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="untested")
     set_directly: Mapped[bool] = mapped_column(Boolean, default=False)
     step_results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # the frozen steps with these marks as the API answers them (JSON text of
+    # app.services.results.step_items), written with every mark: the results list sends it as is
+    steps_answer: Mapped[str] = mapped_column(Text, default="[]")
     note: Mapped[str] = mapped_column(Text, default="")
     defect: Mapped[str] = mapped_column(String(100), default="")
     fed_back: Mapped[bool] = mapped_column(Boolean, default=False)

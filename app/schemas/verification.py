@@ -12,7 +12,7 @@ from app.models.verification import ENVIRONMENTS, RESULT_STATUSES
 from app.schemas.common import LookupCode, PageQuerySchema, StrictSchema, UtcDateTime
 from app.schemas.reference import RegionSchema
 from app.services.releases.lifecycle import label as release_label
-from app.utils import iso_utc
+from app.utils import RawJSON, iso_utc
 
 VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
 
@@ -318,45 +318,24 @@ class ResultRowSchema(Schema):
     evidence = fields.Nested(EvidenceSchema, many=True)
 
 
-def _step_records(steps: list[dict[str, Any]], marks: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """`StepOutSchema`'s answer for a frozen scenario's steps and an attempt's marks (ten thousand
-    steps on a page of the results list: kept to plain dict work, the common step — no table, no
-    doc string, no error — with the fewest operations)."""
-    marks = marks or ()
-    count = len(marks)
-    answer = []
-    append = answer.append
-    for index, step in enumerate(steps):
-        mark = marks[index] if index < count else None
-        item = {"index": index, "keyword": step["keyword"], "text": step["text"],
-                "status": mark.get("status", "untested") if mark else "untested",
-                "background": bool(step.get("background"))}
-        if step.get("data_table"):
-            item["data_table"] = step["data_table"]
-        if step.get("doc_string"):
-            item["doc_string"] = step["doc_string"]
-        if mark and mark.get("error"):
-            item["error"] = mark["error"]
-        append(item)
-    return answer
-
-
 def dump_result_records(records) -> list[dict[str, Any]]:
     """`ResultRowSchema(many=True)`'s answer, built from the plain rows of
     `verification.result_records` without a marshmallow pass per row and step: the results
     list answers a thousand rows at once. The rows are unpacked by position, in the order of
-    that query's columns (a named attribute of a row costs far more than the tuple's item).
+    that query's columns (a named attribute of a row costs far more than the tuple's item);
+    `steps` is the JSON text stored with the attempt (`RunResult.steps_answer`), sent as is
+    (`app.utils.json_bytes` writes a RawJSON without decoding it).
     tests/api/test_verification_api.py checks that both answer the same."""
     evidence = records.evidence
     return [{
         "scenario_id": scenario_id, "name": name, "example": example, "status": status,
-        "steps": _step_records(steps, step_results), "keyword": keyword, "feature_path": feature_path,
+        "steps": RawJSON(steps), "keyword": keyword, "feature_path": feature_path,
         "feature_name": feature_name, "examples_name": examples_name or None, "attempt": attempt,
         "set_directly": bool(set_directly), "note": note, "defect": defect, "fed_back": bool(fed_back),
         "source": source or None, "tester": tester, "recorded_at": iso_utc(recorded_at),
         "evidence": [{"id": e.id, "filename": e.filename, "size": e.size} for e in evidence.get(result_id, ())],
     } for (scenario_id, name, example, status, steps, keyword, feature_path, feature_name, examples_name, attempt,
-           result_id, step_results, set_directly, note, defect, fed_back, source, recorded_at, tester)
+           result_id, set_directly, note, defect, fed_back, source, recorded_at, tester)
         in records.page.items]
 
 

@@ -26,6 +26,7 @@ from typing import Any
 from flask import Flask, Response, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, or_, select
+from sqlalchemy import inspect as sa_inspect
 
 from app.extensions import db
 from app.models import AuditEntry, User
@@ -231,7 +232,15 @@ def _after_request(response: Response) -> Response:
         db.session.rollback()
         # the request's own entry and nothing else to write: one INSERT, past the ORM's unit of
         # work (what `record` adds to a service's transaction goes through the session instead)
-        db.session.execute(insert(AuditEntry), [_entry_fields(action, summary=summary, status=response.status_code)])
+        fields = _entry_fields(action, summary=summary, status=response.status_code, actor_name="")
+        actor = _request_actor()
+        if actor is not None:
+            # the service's commit expired the user: its id is known without loading it again,
+            # and the INSERT reads the name itself (no SELECT of the user first)
+            identity = sa_inspect(actor).identity
+            fields["actor_id"] = identity[0] if identity else actor.id
+            fields["actor_name"] = select(User.username).where(User.id == fields["actor_id"]).scalar_subquery()
+        db.session.execute(insert(AuditEntry).values(**fields))
         db.session.commit()
     except Exception:  # the answer stands; the failure is logged for the operator
         db.session.rollback()

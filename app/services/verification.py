@@ -41,7 +41,7 @@ from app.services import releases as release_lifecycle
 from app.services import scenarios as scenarios_service
 from app.services.errors import Conflict, Msg, NotFound, ValidationFailed
 from app.services.paging import Page
-from app.services.results import derive_status
+from app.services.results import derive_status, step_items, steps_answer
 from app.services.uow import unit_of_work
 from app.utils import utcnow
 
@@ -227,8 +227,8 @@ def create_run(actor: User, release: Release, data: dict[str, Any]) -> Run:
         frozen = db.session.execute(select(RunScenario.id, RunScenario.steps).where(RunScenario.run_id == run.id)).all()
         db.session.execute(insert(RunResult), [
             {"run_scenario_id": rs_id, "attempt": 1, "status": "untested", "set_directly": False,
-             "step_results": [{"status": "untested"} for _ in steps], "note": "", "defect": "", "fed_back": False,
-             "source": "", "created_at": now}
+             "step_results": [{"status": "untested"} for _ in steps], "steps_answer": steps_answer(steps, None),
+             "note": "", "defect": "", "fed_back": False, "source": "", "created_at": now}
             for rs_id, steps in frozen
         ])
         # on the release's timeline; the first acceptance run starts its acceptance testing
@@ -305,16 +305,7 @@ class ResultRow:
     @cached_property
     def steps(self) -> list[StepResult]:
         """The frozen steps with their marks (a step the attempt has no mark for is untested)."""
-        marks = self.result.step_results or []
-        steps = []
-        for index, step in enumerate(self.scenario.steps):
-            mark = marks[index] if index < len(marks) else {}
-            steps.append(StepResult(
-                index=index, keyword=step["keyword"], text=step["text"], status=mark.get("status", "untested"),
-                background=step.get("background", False), data_table=step.get("data_table") or None,
-                doc_string=step.get("doc_string") or None, error=mark.get("error") or None,
-            ))
-        return steps
+        return [StepResult(**item) for item in step_items(self.scenario.steps, self.result.step_results)]
 
 
 def _where(run: Run, status: str | None = None, scenario_ids: list[int] | None = None) -> list:
@@ -379,6 +370,22 @@ class ResultRecords:
     evidence: dict[int, list[Any]]
 
 
+# the columns of a results-list row, in the order app.schemas.verification.dump_result_records
+# unpacks them (a recorded row is built in this order too: _written_record)
+RECORD_FIELDS = ("scenario_id", "name", "example", "status", "steps_answer", "keyword", "feature_path", "feature_name",
+                 "examples_name", "attempt", "result_id", "set_directly", "note", "defect", "fed_back", "source",
+                 "recorded_at", "tester")
+
+
+def _record_columns() -> list:
+    columns = {column.key: column for column in (
+        RunScenario.scenario_id, RunScenario.name, RunScenario.example, RunScenario.status, RunResult.steps_answer,
+        RunScenario.keyword, RunScenario.feature_path, RunScenario.feature_name, RunScenario.examples_name,
+        RunScenario.attempt, RunResult.id.label("result_id"), RunResult.set_directly, RunResult.note,
+        RunResult.defect, RunResult.fed_back, RunResult.source, RunResult.recorded_at, User.username.label("tester"))}
+    return [columns[name] for name in RECORD_FIELDS]
+
+
 def result_records(run: Run, status: str | None = None, page: int | None = None,
                    per_page: int | None = None, scenario_ids: list[int] | None = None) -> ResultRecords:
     """The rows `result_page` answers (or those of `scenario_ids`), in run order, read with one
@@ -387,11 +394,7 @@ def result_records(run: Run, status: str | None = None, page: int | None = None,
     queries cost. app.schemas.verification.dump_result_records reads the columns in this order."""
     where = _where(run, status, scenario_ids)
     stmt = (
-        select(RunScenario.scenario_id, RunScenario.name, RunScenario.example, RunScenario.status,
-               RunScenario.steps, RunScenario.keyword, RunScenario.feature_path, RunScenario.feature_name,
-               RunScenario.examples_name, RunScenario.attempt, RunResult.id.label("result_id"),
-               RunResult.step_results, RunResult.set_directly, RunResult.note, RunResult.defect,
-               RunResult.fed_back, RunResult.source, RunResult.recorded_at, User.username.label("tester"))
+        select(*_record_columns())
         .join(RunResult, and_(RunResult.run_scenario_id == RunScenario.id, RunResult.attempt == RunScenario.attempt))
         .outerjoin(User, User.id == RunResult.tester_id)
         .where(*where)
@@ -501,11 +504,15 @@ def _apply_results(actor: User | None, run: Run, items: list[dict[str, Any]], si
     `status` mark steps, and the status follows them — unless it was set directly, which a
     step mark does not undo (the step is recorded, the scenario keeps its status).
 
-    `single` (a PUT of one item) answers the row as written, read under the same lock.
+    `single` (a PUT of one item) answers the row as written: what was read under the lock with
+    what was written (`_written_record`), and its evidence.
     """
     if not items:
         return None
     ids = list({item["scenario_id"] for item in items})
+    # a single row is answered in full: the frozen scenario's columns are read with it
+    answered = (RunScenario.name, RunScenario.example, RunScenario.keyword, RunScenario.feature_path,
+                RunScenario.feature_name, RunScenario.examples_name, RunScenario.attempt) if single else ()
     with unit_of_work():
         current: dict[int, Any] = {}
         for chunk in _chunks(ids, 900):
@@ -516,7 +523,7 @@ def _apply_results(actor: User | None, run: Run, items: list[dict[str, Any]], si
             for row in db.session.execute(
                 select(RunScenario.id, RunScenario.scenario_id, RunScenario.steps, RunResult.id.label("result_id"),
                        RunResult.step_results, RunResult.set_directly, RunResult.status, RunResult.note,
-                       RunResult.defect, RunResult.fed_back)
+                       RunResult.defect, RunResult.fed_back, *answered)
                 .join(RunResult, and_(RunResult.run_scenario_id == RunScenario.id, RunResult.attempt == RunScenario.attempt))
                 .where(RunScenario.run_id == run.id, RunScenario.scenario_id.in_(chunk))
                 .with_for_update()
@@ -525,7 +532,20 @@ def _apply_results(actor: User | None, run: Run, items: list[dict[str, Any]], si
         result_updates, scenario_updates = _updates(actor, items, current, single, source)
         db.session.execute(update(RunResult), result_updates)
         db.session.execute(update(RunScenario), scenario_updates)
-        return result_records(run, scenario_ids=ids) if single else None
+        return _written_record(actor, current[ids[0]], result_updates[0]) if single else None
+
+
+def _written_record(actor: User | None, row: Any, written: dict[str, Any]) -> ResultRecords:
+    """The results-list row of one scenario just recorded (what `result_records` would read
+    back): its frozen columns and result id as read under the lock, the values written, the
+    tester, and its evidence (one query). Nothing is read again."""
+    values = {**row._mapping, **written, "result_id": row.result_id, "tester": actor.username if actor else None}
+    record = tuple(values[name] for name in RECORD_FIELDS)
+    evidence = db.session.execute(
+        select(Evidence.id, Evidence.filename, Evidence.size, Evidence.run_result_id)
+        .where(Evidence.run_result_id == row.result_id).order_by(Evidence.id)
+    ).all()
+    return ResultRecords(Page(items=[record], total=1, page=1, per_page=1), {row.result_id: evidence} if evidence else {})
 
 
 def _updates(actor: User | None, items: list[dict[str, Any]], current: dict[int, Any], single: bool,
@@ -562,6 +582,7 @@ def _updates(actor: User | None, items: list[dict[str, Any]], current: dict[int,
             status, set_directly = row.status, row.set_directly
         result_updates.append({
             "id": row.result_id, "status": status, "set_directly": set_directly, "step_results": step_results,
+            "steps_answer": steps_answer(row.steps, step_results),
             "note": item["note"] if item.get("note") is not None else row.note,
             "defect": item["defect"] if item.get("defect") is not None else row.defect,
             "fed_back": item["fed_back"] if item.get("fed_back") is not None else row.fed_back,
@@ -587,8 +608,8 @@ def rerun(actor: User, run: Run, scenario_ids: list[int] | None = None) -> Recor
     with unit_of_work():
         db.session.execute(insert(RunResult), [
             {"run_scenario_id": r.id, "attempt": r.attempt + 1, "status": "untested", "set_directly": False,
-             "step_results": [{"status": "untested"} for _ in r.steps], "note": "", "defect": "", "fed_back": False,
-             "source": "", "created_at": now}
+             "step_results": [{"status": "untested"} for _ in r.steps], "steps_answer": steps_answer(r.steps, None),
+             "note": "", "defect": "", "fed_back": False, "source": "", "created_at": now}
             for r in rows
         ])
         db.session.execute(update(RunScenario), [

@@ -152,6 +152,7 @@ def test_every_other_write_is_recorded_once_and_failed_ones_not(api, filed, app)
     assert (write.method, write.path, write.status, write.actor_name) == ("POST", "/api/v1/requirements", 201,
                                                                           "engineer_445200")
     assert write.endpoint and write.summary == "POST /api/v1/requirements → 201"
+    assert write.actor_id == engineer.user.id  # the writer, named without loading them again
     assert engineer.post(f"/api/v1/requirements/{req['id']}/comments", json={"body": "看过了"}).status_code == 201
     assert len(entries(app, action="write")) == 2
     # a refused write (422, 404) is not a change

@@ -255,6 +255,9 @@ def test_rerun_keeps_earlier_attempts(manager, run):
     assert answer.status_code == 200 and answer.json["rerun"] == 1
     row = manager.get(f"/api/v1/runs/{run['id']}/results/{failing}").json
     assert (row["status"], row["attempt"], row["note"]) == ("untested", 2, "")
+    # the list answers the new attempt's steps unmarked, as the row itself does
+    listed = next(r for r in results(manager, run["id"]) if r["scenario_id"] == failing)
+    assert listed == row and {s["status"] for s in listed["steps"]} == {"untested"}
     manager.put(f"/api/v1/runs/{run['id']}/results/{failing}", json={"status": "passed", "note": "复测通过"})
     attempts = manager.get(f"/api/v1/runs/{run['id']}/results/{failing}/attempts").json
     assert [(a["attempt"], a["status"], a["note"]) for a in attempts] == [(2, "passed", "复测通过"), (1, "failed", "第一次")]

@@ -1,7 +1,7 @@
 """app.utils.json_loads / json_bytes: orjson's speed without losing what the standard library reads."""
 import json
 
-from app.utils import json_bytes, json_loads
+from app.utils import RawJSON, json_bytes, json_loads
 
 
 def test_reads_what_orjson_reads_and_what_only_the_standard_library_reads():
@@ -18,6 +18,19 @@ def test_writes_utf8_without_escapes_and_falls_back_for_what_orjson_refuses():
     big = 2 ** 70
     assert json.loads(json_bytes([big])) == [big]
     assert json.loads(json_bytes(["x\ud800y"])) == ["x\ud800y"]
+
+
+def test_stored_json_text_is_written_as_is_by_both_encoders():
+    """A RawJSON (a result's stored steps) is placed in the answer without being decoded, and
+    still when the standard library writes the answer (a lone surrogate elsewhere in it)."""
+    steps = '[{"index":0,"text":"经办人已登录","status":"passed"}]'
+    assert json_bytes({"steps": RawJSON(steps), "n": 1}) == ('{"steps":' + steps + ',"n":1}').encode()
+    assert json.loads(json_bytes([{"steps": RawJSON(steps), "note": "x\ud800"}])) == [
+        {"steps": json.loads(steps), "note": "x\ud800"}]
+    try:
+        json_bytes({"x": object()})
+    except TypeError:
+        raise AssertionError("an unknown object is written as its text by the fallback, as before")
 
 
 def test_json_columns_are_read_back_through_it(app_ctx):
