@@ -69,6 +69,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             raise RuntimeError("SECRET_KEY must be set when TRACKER_ENV=production.")
         app.config["SECRET_KEY"] = _dev_secret(app)
 
+    from app import timing
+
+    timing.init_app(app)  # first: its hooks enclose every other one
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)

@@ -54,14 +54,23 @@ class Quiet(WSGIRequestHandler):
         pass
 
 
-def figures_of(samples: list[float], size: int) -> dict:
-    samples.sort()
-    return {"p50_ms": round(statistics.median(samples), 1),
-            "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 1), "bytes": size}
+def p95(samples: list[float]) -> float:
+    samples = sorted(samples)
+    return samples[max(0, int(len(samples) * 0.95) - 1)]
+
+
+def figures_of(samples: list[float], size: int, server: list[float] | None = None) -> dict:
+    """Over HTTP (`p50_ms`, `p95_ms`) and, where the answers said it (`Server-Timing`), the
+    application's own time (`server_p50_ms`, `server_p95_ms`): the issue's targets are server time."""
+    figures = {"p50_ms": round(statistics.median(samples), 1), "p95_ms": round(p95(samples), 1)}
+    if server:
+        figures.update(server_p50_ms=round(statistics.median(server), 1), server_p95_ms=round(p95(server), 1))
+    figures["bytes"] = size
+    return figures
 
 
 def timed(conn, method: str, path: str, headers: dict, body=None, runs: int = RUNS, expect: int = 200) -> dict:
-    samples, size = [], 0
+    samples, server, size = [], [], 0
     for i in range(runs):
         data = body(i) if callable(body) else body
         t0 = time.perf_counter()
@@ -70,8 +79,11 @@ def timed(conn, method: str, path: str, headers: dict, body=None, runs: int = RU
         payload = response.read()
         samples.append((time.perf_counter() - t0) * 1000)
         assert response.status == expect, (path, response.status, payload[:300])
+        timing = response.getheader("Server-Timing") or ""
+        if timing.startswith("app;dur="):
+            server.append(float(timing[len("app;dur="):]))
         size = len(payload)
-    return figures_of(samples, size)
+    return figures_of(samples, size, server)
 
 
 def cucumber_report(rows) -> bytes:

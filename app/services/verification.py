@@ -410,17 +410,13 @@ def result_records(run: Run, status: str | None = None, page: int | None = None,
         rows = connection.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
         result = Page(items=rows, total=total, page=page, per_page=per_page)
     evidence: dict[int, list[Any]] = {}
-    if rows:
-        result_ids = select(RunResult.id).join(
-            RunScenario, and_(RunResult.run_scenario_id == RunScenario.id, RunResult.attempt == RunScenario.attempt)
-        ).where(*where)
-        ids = {r.result_id for r in rows}
+    # the evidence of these rows only (by the results' ids: over `ix_evidence_run_result_id`)
+    for chunk in _chunks([row.result_id for row in rows], 1000):
         for e in connection.execute(
             select(Evidence.id, Evidence.filename, Evidence.size, Evidence.run_result_id)
-            .where(Evidence.run_result_id.in_(result_ids)).order_by(Evidence.id)
+            .where(Evidence.run_result_id.in_(chunk)).order_by(Evidence.id)
         ):
-            if e.run_result_id in ids:
-                evidence.setdefault(e.run_result_id, []).append(e)
+            evidence.setdefault(e.run_result_id, []).append(e)
     return ResultRecords(result, evidence)
 
 
