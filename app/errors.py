@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
+from app import i18n
 from app.extensions import db
-from app.services.errors import DomainError
+from app.services.errors import DomainError, Msg
 
 CODES = {
     400: "bad_request",
@@ -25,11 +27,26 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-def api_error(status: int, message: str, errors: dict | None = None, code: str | None = None):
+def api_error(status: int, message: str | list[str], errors: dict | None = None, code: str | None = None):
+    """The API's error answer. `message` (a list: its messages joined) and the per-field
+    `errors` are English, or Simplified Chinese where the request's Accept-Language prefers it
+    (`code` stays the same)."""
     code = code or CODES.get(status) or _phrase_code(status)
-    body = {"code": code, "message": message, "errors": errors or {}}
+    errors = errors or {}
+    locale = i18n.api_locale()
+    if locale:
+        with force_locale(locale):
+            message = ([i18n.translate_message(m) for m in message] if isinstance(message, list)
+                       else i18n.translate_message(message))
+            errors = {field: [i18n.translate_message(m) for m in messages] if isinstance(messages, list) else messages
+                      for field, messages in errors.items()}
+    if isinstance(message, list):
+        message = "; ".join(message)
+    body = {"code": code, "message": message, "errors": errors}
     response = jsonify(body)
     response.status_code = status
+    response.headers["Content-Language"] = "zh-CN" if locale else "en"
+    response.vary.add("Accept-Language")
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
@@ -60,9 +77,9 @@ def _http_error(error: HTTPException):
             errors.update(flatten_errors(location_messages))
         message = data.get("message") or error.description or ""
         if status == 400 and errors:
-            message = "; ".join(m for ms in errors.values() for m in ms)
+            message = [m for ms in errors.values() for m in ms]  # joined once translated
         if status == 422 and errors:
-            message = "Invalid input: " + ", ".join(sorted(errors))
+            message = Msg("Invalid input: %(fields)s", fields=", ".join(sorted(errors)))
         return api_error(status, message, errors)
     template = "errors/error.html"
     return render_template(template, status=status, error=error), status

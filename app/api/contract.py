@@ -190,7 +190,9 @@ INPUT_RULES = (
     f"{INT_MIN}..{INT_MAX}; numbers are finite; JSON bodies are nested at most {MAX_DEPTH} deep. A body "
     "that cannot be read (malformed JSON, nested beyond the parser) answers 400. "
     "Errors answer `{\"code\", \"message\", \"errors\"}` "
-    "(`code` a string such as `validation_error`, `errors` the messages per field)."
+    "(`code` a string such as `validation_error`, `errors` the messages per field). Messages are English, "
+    "or Simplified Chinese where the request's `Accept-Language` prefers `zh` (`code` and field names stay "
+    "the same; `Content-Language` says which)."
 )
 
 

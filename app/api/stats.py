@@ -31,10 +31,15 @@ class Stats(MethodView):
     @blp.response(200, StatsSchema)
     def get(self, args):
         """Requirements in your region counted by one or two of region, domain, type, channel,
-        status, priority, month (Beijing time), over the list's filters and a period (from/to)."""
+        status, priority, month (Beijing time), over the list's filters and a period (from/to).
+
+        `measure=proposers` counts their proposers instead (the units that raised them: a need
+        merged from several bureaus counts each), by the proposer's own region, month raised and
+        channel, and only proposers inside your region (or the `region` filter's)."""
         permissions.require(actor(), "view")
         by = args.pop("by")
-        return counts(actor(), by, args).as_dict()
+        measure = args.pop("measure")
+        return counts(actor(), by, args, measure=measure).as_dict()
 
 
 def download(body: bytes, mimetype: str, filename: str, ascii_name: str) -> Response:

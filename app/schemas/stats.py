@@ -7,7 +7,7 @@ from webargs.fields import DelimitedList
 from app.schemas.common import StrictSchema, Trimmed, UtcDateTime
 from app.schemas.requirement import RequirementFilterSchema
 from app.services.errors import Msg
-from app.services.stats import DIMENSIONS
+from app.services.stats import DIMENSIONS, MEASURES
 
 
 class StatsFilterSchema(RequirementFilterSchema):
@@ -23,6 +23,8 @@ class StatsFilterSchema(RequirementFilterSchema):
 class StatsQuerySchema(StatsFilterSchema):
     by = DelimitedList(fields.String(validate=validate.OneOf(DIMENSIONS)), required=True,
                        validate=validate.Length(min=1, max=2))
+    # what is counted: requirements, or their proposers (the units that raised them)
+    measure = fields.String(load_default="requirements", validate=validate.OneOf(MEASURES))
 
     @validates_schema
     def _distinct(self, data, **kwargs):
@@ -33,6 +35,7 @@ class StatsQuerySchema(StatsFilterSchema):
 
 class StatsSchema(Schema):
     by = fields.List(fields.String())
+    measure = fields.String()
     rows = fields.List(fields.Dict())
     total = fields.Integer()
 

@@ -13,6 +13,7 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from marshmallow import Schema, ValidationError
 
+from app.i18n import translate_message  # noqa: F401  (the `tr` filter; views import it from here)
 from app.schemas.common import flatten_errors, form_to_dict, unsafe_input
 from app.services import permissions, reference, workflow
 from app.services.errors import DomainError
@@ -191,15 +192,6 @@ LEVEL_LABELS = {
     "county": _l("County/district"),
     "park": _l("Park"),
 }
-
-
-def translate_message(message) -> str:
-    """A service or schema message in the reader's language (Msg keeps its template)."""
-    from flask_babel import gettext
-
-    if hasattr(message, "translated"):
-        return message.translated()
-    return gettext(str(message))
 
 
 def display_labels() -> dict[str, dict[str, str]]:

@@ -41,6 +41,8 @@ DIMENSION_LABELS = {
     "priority": _l("Priority"),
     "month": _l("Month"),
 }
+MEASURE_LABELS = {"requirements": _l("Requirements (each counted once)"),
+                  "proposers": _l("Proposers (units that raised them)")}
 DIMENSION_NAMES_ZH = {"region": "地区", "domain": "业务领域", "type": "需求类型", "channel": "来源渠道",
                       "status": "状态", "priority": "紧急程度", "month": "月份"}
 DECISION_LABELS = {"approved": _l("Approved"), "rejected": _l("Rejected"), "needs_info": _l("Needs information"),
@@ -214,12 +216,19 @@ def _dimensions(values: list[str]) -> list[str]:
     return list(dict.fromkeys(names))[:2] or ["region", "status"]
 
 
+def _measure() -> str:
+    """What the statistics page counts (`measure=`): requirements unless proposers are asked for."""
+    measure = request.args.get("measure", "")
+    return measure if measure in MEASURE_LABELS else "requirements"
+
+
 @bp.route("/stats")
 def stats_page():
     permissions.require(g.user, "view")
     args, raw, errors = _load_filters()
     by = _dimensions(request.args.getlist("by"))
-    result = counts(g.user, by, args)
+    measure = _measure()
+    result = counts(g.user, by, args, measure=measure)
     tab = crosstab(result)
     english = _english()
     row_labels = labels(tab.row_dim, result.anchor, english=english)
@@ -233,11 +242,12 @@ def stats_page():
 
     drill = None
     if tab.row_dim == "region" or tab.col_dim == "region":
-        drill = lambda code: url_for("web.stats_page", **{**raw, "by": ",".join(by), "region": code})  # noqa: E731
+        drill = lambda code: url_for("web.stats_page", **{**raw, "by": ",".join(by), "region": code,  # noqa: E731
+                                                          "measure": measure})
     return render_template(
         "taskforce/stats.html", tab=tab, by=by, filters=raw, errors=errors, row_labels=row_labels,
         col_labels=col_labels, cell_url=cell_url, filter_args=filter_args, dimension_labels=DIMENSION_LABELS, drill=drill,
-        anchor=result.anchor, **_filter_context())
+        anchor=result.anchor, measure=measure, measure_labels=MEASURE_LABELS, **_filter_context())
 
 
 def _download(body: bytes, mimetype: str, filename: str, ascii_name: str) -> Response:
@@ -251,7 +261,7 @@ def _download(body: bytes, mimetype: str, filename: str, ascii_name: str) -> Res
 def stats_xlsx():
     args, _raw, _errors = _load_filters()
     by = _dimensions(request.args.getlist("by"))
-    body = reports.stats_xlsx(g.user, by, args, DIMENSION_NAMES_ZH)
+    body = reports.stats_xlsx(g.user, by, args, DIMENSION_NAMES_ZH, measure=_measure())
     return _download(body, excel.XLSX_MIMETYPE, "需求统计.xlsx", "statistics.xlsx")
 
 

@@ -30,6 +30,12 @@ def stats_by(world, who: str, dimensions: str):
     return world.person(who).client.get(f"/api/v1/stats?by={by}")
 
 
+@when(P('{who:Who}按"{dimensions}"统计提出方'), target_fixture="response")
+def proposer_stats_by(world, who: str, dimensions: str):
+    by = ",".join(DIMENSIONS.get(d, d) for d in dimensions.split(","))
+    return world.person(who).client.get(f"/api/v1/stats?by={by}&measure=proposers")
+
+
 @then("统计结果为:")
 def stats_rows(response, datatable):
     assert response.status_code == 200, response.json

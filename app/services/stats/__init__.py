@@ -6,4 +6,4 @@ dashboard and the reports, so that they never disagree.
 * `releases` holds the verification figures of releases (pass rate from the latest attempts);
 * `reports` assembles the monthly, half-year and annual reports and the ledger.
 """
-from app.services.stats.query import DIMENSIONS, Counts, counts, crosstab, filter_args  # noqa: F401
+from app.services.stats.query import DIMENSIONS, MEASURES, Counts, counts, crosstab, filter_args  # noqa: F401

@@ -9,6 +9,12 @@ two of DIMENSIONS:
   count under the anchor's own code (市本级);
 * month: the local month (Beijing time) the requirement was filed, "2026-11";
 * domain, type, channel, status, priority: their codes.
+
+`measure` says what is counted: the requirements (the default), or their proposers (the units
+that raised them, 提出方: a need merged from several bureaus counts each of them). Proposers are
+counted where they are: by their own region, the month they raised the need and their channel
+(the other dimensions are the requirement's), and only those inside the anchor region — a
+reader never counts another region's units, even on a requirement merged across regions.
 """
 from __future__ import annotations
 
@@ -20,10 +26,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Region, Requirement, User
+from app.models import Proposer, Region, Requirement, User
 from app.services import periods, reference, requirements, workflow
 
 DIMENSIONS = ("region", "domain", "type", "channel", "status", "priority", "month")
+MEASURES = ("requirements", "proposers")
 # the list's filters that the figures take (requirements.search's keys)
 FILTER_KEYS = ("status", "domain", "type", "channel", "priority", "region", "date_from", "date_to")
 
@@ -34,9 +41,10 @@ class Counts:
     rows: list[dict[str, Any]]
     total: int
     anchor: Region
+    measure: str = "requirements"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"by": self.by, "rows": self.rows, "total": self.total}
+        return {"by": self.by, "measure": self.measure, "rows": self.rows, "total": self.total}
 
     def by_key(self) -> dict[tuple, int]:
         return {tuple(row[d] for d in self.by): row["count"] for row in self.rows}
@@ -61,7 +69,12 @@ def _region_folding(anchor: Region) -> dict[int, str]:
     return folding
 
 
-def _column(dimension: str):
+def _column(dimension: str, measure: str = "requirements"):
+    if measure == "proposers" and dimension in ("region", "month", "channel"):
+        # where, when and how each unit raised the need
+        if dimension == "month":
+            return periods.local_month(Proposer.raised_at, periods.utc_offset_hours())
+        return Proposer.region_id if dimension == "region" else Proposer.channel
     if dimension == "region":
         return Requirement.region_id
     if dimension == "month":
@@ -74,14 +87,21 @@ def scoped_where(user: User, filters: dict[str, Any]):
     return requirements.search(user, {k: filters[k] for k in FILTER_KEYS if filters.get(k)}).whereclause
 
 
-def counts(user: User, by: list[str] | tuple[str, ...], filters: dict[str, Any] | None = None) -> Counts:
-    """Requirements in scope matching `filters`, counted by the dimensions `by` (one or two)."""
+def counts(user: User, by: list[str] | tuple[str, ...], filters: dict[str, Any] | None = None,
+           measure: str = "requirements") -> Counts:
+    """Requirements in scope matching `filters` (or, `measure` "proposers", their proposers inside
+    the anchor region), counted by the dimensions `by` (one or two)."""
     filters = filters or {}
     by = list(by)
     where = scoped_where(user, filters)
     anchor = anchor_region(user, filters)
-    columns = [_column(d).label(f"d{i}") for i, d in enumerate(by)]
-    stmt = select(*columns, func.count().label("n")).where(where).group_by(*columns)
+    columns = [_column(d, measure).label(f"d{i}") for i, d in enumerate(by)]
+    if measure == "proposers":
+        stmt = (select(*columns, func.count(Proposer.id).label("n"))
+                .select_from(Proposer).join(Requirement, Requirement.id == Proposer.requirement_id)
+                .where(where, Proposer.region_id.in_(Region.subtree_ids(anchor))).group_by(*columns))
+    else:
+        stmt = select(*columns, func.count().label("n")).where(where).group_by(*columns)
     folding = _region_folding(anchor) if "region" in by else {}
     grouped: dict[tuple, int] = defaultdict(int)
     for row in db.session.execute(stmt):
@@ -90,7 +110,7 @@ def counts(user: User, by: list[str] | tuple[str, ...], filters: dict[str, Any] 
     orders = [ordering(d, anchor) for d in by]
     keys = sorted(grouped, key=lambda k: tuple(order.get(v, (1, str(v))) for order, v in zip(orders, k)))
     rows = [{**{d: v for d, v in zip(by, key)}, "count": grouped[key]} for key in keys]
-    return Counts(by=by, rows=rows, total=sum(grouped.values()), anchor=anchor)
+    return Counts(by=by, rows=rows, total=sum(grouped.values()), anchor=anchor, measure=measure)
 
 
 def ordering(dimension: str, anchor: Region | None = None) -> dict[str, tuple]:

@@ -356,16 +356,21 @@ def ledger_xlsx(user: User, filters: dict[str, Any], progress=None) -> bytes:
     return excel.to_bytes(workbook)
 
 
-def stats_xlsx(user: User, by: list[str], filters: dict[str, Any], dimension_names: dict[str, str]) -> bytes:
+MEASURE_NAMES_ZH = {"requirements": "需求数", "proposers": "提出方数（提出需求的单位，合并的需求每个单位各计一次）"}
+
+
+def stats_xlsx(user: User, by: list[str], filters: dict[str, Any], dimension_names: dict[str, str],
+               measure: str = "requirements") -> bytes:
     """The statistics page's cross-tab as a sheet, with its filters written above it."""
     permissions.require(user, "view")
-    result = counts(user, by, filters)
+    result = counts(user, by, filters, measure=measure)
     tab = crosstab(result)
     row_labels = labels(tab.row_dim, result.anchor)
     workbook = excel.new_workbook()
     notes = [("报表", "需求统计"), ("导出日期", periods.local_today().isoformat()),
              ("读者地区", f"{user.region.name}（{user.region.code}）"),
-             ("统计口径", " × ".join(dimension_names[d] for d in by))] + filter_notes(filters)
+             ("统计口径", " × ".join(dimension_names[d] for d in by)),
+             ("统计对象", MEASURE_NAMES_ZH[measure])] + filter_notes(filters)
     if tab.col_dim:
         col_labels = labels(tab.col_dim, result.anchor)
         header = [dimension_names[tab.row_dim]] + [col_labels.get(c, c) for c in tab.col_keys] + ["合计"]
