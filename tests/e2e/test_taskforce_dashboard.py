@@ -8,6 +8,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Requirement
 from app.services import requirements, users
 
 pytestmark = pytest.mark.e2e
@@ -60,3 +64,36 @@ def test_dashboard_renders_and_a_bar_opens_its_list(live_server, page, tmp_path)
     page.mouse.click(point["x"], point["y"])
     page.wait_for_url(re.compile(r".*/requirements\?domain=execution$"))
     expect(page.locator("table.list tbody tr")).to_have_count(2)
+
+
+def test_statistics_count_requirements_or_their_proposers(live_server, page):
+    """From the dashboard to the statistics page: counted by region, then switched to proposers
+    (a need raised by two counties and merged counts both units, each in its own county); the
+    export keeps what was counted."""
+    base, app = live_server
+    _data(app)
+    with app.app_context():
+        manager = users.create_user("tf_manager", PASSWORD, "manager", "445200", "林晓燕")
+        rongcheng_exec, _budget, puning = db.session.scalars(select(Requirement).order_by(Requirement.id)).all()
+        requirements.transition(manager, puning, "duplicate", "同一问题", duplicate_of=rongcheng_exec.code)
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", "taskforce")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/dashboard")
+    page.click("a[href='/stats']")
+    page.select_option("#by-rows", "region")
+    page.select_option("#by-cols", "")
+    page.click(".dimension-form button[type=submit]")
+    expect(page.locator("#crosstab tfoot td.total")).to_have_text("3")  # three requirements
+    expect(page.locator("#measure-note")).to_have_count(0)
+
+    page.select_option("#measure", "proposers")
+    page.click(".dimension-form button[type=submit]")
+    expect(page.locator("#measure-note")).to_be_visible()
+    rows = page.locator("#crosstab tbody tr")
+    expect(rows.filter(has_text="榕城区").locator("td.total")).to_have_text("2")
+    expect(rows.filter(has_text="普宁市").locator("td.total")).to_have_text("1")
+    expect(page.locator("#crosstab tfoot td.total")).to_have_text("3")
+    expect(page.locator("#crosstab a")).to_have_count(0)  # a proposer count opens no requirement list
+    expect(page.locator("a", has_text="导出Excel")).to_have_attribute("href", re.compile(r"measure=proposers"))
