@@ -324,7 +324,7 @@ def test_bad_filters_on_the_pages_are_reported_not_500(known, signed_in):
     page = client.get("/dashboard?from=2026-02-30&region=nowhere").get_data(as_text=True)
     assert "nowhere" in page  # the unknown region is reported
     # a bad dimension falls back to region x status
-    assert "<caption>区划 × 状态</caption>" in client.get("/stats?by=colour").get_data(as_text=True)
+    assert "<caption>区划 × 状态 · 需求（每条计一次）</caption>" in client.get("/stats?by=colour").get_data(as_text=True)
     assert client.get("/reports/weekly.docx").status_code == 404
 
 

@@ -147,11 +147,19 @@ VERIFICATION_MODULES = ("reports", "feature_parser", "verification", "scenarios"
 
 
 def _msg_templates(module: str) -> list[str]:
-    with open(os.path.join(ROOT, "app", "services", f"{module}.py"), encoding="utf-8") as fh:
-        tree = ast.parse(fh.read())
-    return [node.args[0].value for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Msg"
-            and node.args and isinstance(node.args[0], ast.Constant)]
+    """The Msg templates of a service module, or of every module of a service package."""
+    path = os.path.join(ROOT, "app", "services", module)
+    files = ([os.path.join(path, name) for name in sorted(os.listdir(path)) if name.endswith(".py")]
+             if os.path.isdir(path) else [path + ".py"])
+    templates = []
+    for file in files:
+        with open(file, encoding="utf-8") as fh:
+            tree = ast.parse(fh.read())
+        templates += [node.args[0].value for node in ast.walk(tree)
+                      if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Msg"
+                      and node.args and isinstance(node.args[0], ast.Constant)]
+    assert files and (templates or module == "results"), module
+    return templates
 
 
 def test_every_message_of_the_verification_services_is_translated():

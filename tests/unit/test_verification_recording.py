@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Run, RunScenario, User
 from app.services import reports, scenarios, verification
+from app.services.verification import recording
 from app.services.results import derive_status
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -44,7 +45,7 @@ def test_concurrent_step_marks_on_one_scenario_all_survive(app, app_ctx, make_us
         time.sleep(0.05)
         return derive_status(statuses)
 
-    monkeypatch.setattr(verification, "derive_status", slow_derive)
+    monkeypatch.setattr(recording, "derive_status", slow_derive)
 
     def mark(index: int) -> None:
         with app.app_context():
@@ -66,7 +67,7 @@ def test_concurrent_step_marks_on_one_scenario_all_survive(app, app_ctx, make_us
 def test_concurrent_bulk_and_single_marks_keep_each_others_steps(app, app_ctx, make_user, monkeypatch, run_concurrently):
     run_id, scenario_ids, engineer_id = _run(make_user)
     db.session.remove()
-    monkeypatch.setattr(verification, "derive_status", lambda s: (time.sleep(0.02), derive_status(s))[1])
+    monkeypatch.setattr(recording, "derive_status", lambda s: (time.sleep(0.02), derive_status(s))[1])
 
     def mark(index: int) -> None:
         with app.app_context():
@@ -115,4 +116,4 @@ def test_the_rule_lives_where_results_are_recorded_and_the_report_parser_borrows
     """Recording (and the run's totals) and the report parser apply one rule, defined beside
     recording (app.services.results), not in the parser."""
     assert derive_status.__module__ == "app.services.results"
-    assert verification.derive_status is derive_status and reports.derive_status is derive_status
+    assert recording.derive_status is derive_status and reports.derive_status is derive_status
