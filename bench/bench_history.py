@@ -22,25 +22,21 @@ The issue's budget: 500 scenarios × 12 releases answer in ≤ 150 ms.
 """
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from sqlalchemy import select  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Release, User  # noqa: E402
 from app.seed import bench, reference_data  # noqa: E402
 from app.services import auth, verification  # noqa: E402
-from bench.bench_runs import login, serve, timed  # noqa: E402
+from bench.common import database, login, print_figures, served, timed  # noqa: E402
 
 SCENARIOS = int(sys.argv[1]) if len(sys.argv) > 1 else 500
 RELEASES = int(sys.argv[2]) if len(sys.argv) > 2 else 12
@@ -75,52 +71,40 @@ def build(rng: random.Random) -> dict:
 
 
 def main() -> None:
-    tmp = tempfile.mkdtemp()
-    db_url = f"sqlite:///{tmp}/bench.db"
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": db_url, "WTF_CSRF_ENABLED": False})
     figures: dict = {"scenarios": SCENARIOS, "releases": RELEASES}
-    with app.app_context():
-        db.create_all()
-        db.session.execute(db.text("PRAGMA journal_mode=WAL"))
-        t0 = time.perf_counter()
-        built = build(random.Random(9))
-        figures["build_s"] = round(time.perf_counter() - t0, 1)
-        db.session.execute(db.text("ANALYZE"))
-        db.session.commit()
-        manager = db.session.scalar(select(User).where(User.username == "bench_mgr"))
-        token = auth.issue_token(manager)
-    port, stop, figures["server"] = serve(app, tmp, db_url)
-    conn = http.client.HTTPConnection("127.0.0.1", port)
-    api = {"Authorization": "Bearer " + token}
-    a, b = built["releases"][-2:]
-    try:
-        conn.request("GET", "/api/v1/scenarios/matrix?releases=12&per_page=1", headers=api)
-        body = json.loads(conn.getresponse().read())
-        figures["matrix rows"], figures["unstable rows"] = body["total"], body["unstable_total"]
-        figures[f"matrix API, {SCENARIOS} x 12, page of 200"] = timed(
-            conn, "GET", "/api/v1/scenarios/matrix?releases=12&per_page=200", api)
-        figures[f"matrix API, {SCENARIOS} x 12, page of 50"] = timed(
-            conn, "GET", "/api/v1/scenarios/matrix?releases=12&per_page=50", api)
-        figures["matrix API, unstable only"] = timed(
-            conn, "GET", "/api/v1/scenarios/matrix?releases=12&unstable=true&per_page=200", api)
-        figures["matrix API, domain filter"] = timed(
-            conn, "GET", "/api/v1/scenarios/matrix?releases=12&domain=execution&per_page=200", api)
-        figures["matrix API, 24 releases"] = timed(
-            conn, "GET", "/api/v1/scenarios/matrix?releases=24&per_page=200", api)
-        figures["compare API, last two releases"] = timed(conn, "GET", f"/api/v1/releases/{a}/compare/{b}", api)
-        page = login(conn, "bench_mgr")
-        figures["matrix page (50 rows x 12)"] = timed(conn, "GET", "/scenarios/matrix", page)
-        figures["matrix page, htmx block"] = timed(conn, "GET", "/scenarios/matrix?page=2",
-                                                   {**page, "HX-Request": "true"})
-        figures["compare page"] = timed(conn, "GET", f"/releases/compare?a={a}&b={b}", page)
-        figures["server floor (401 answer)"] = timed(conn, "GET", "/api/v1/scenarios/matrix", {}, expect=401)
-    finally:
-        conn.close()
-        stop()
+    with database() as (app, tmp, db_url):
         with app.app_context():
-            db.engine.dispose()
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(json.dumps(figures, ensure_ascii=False, indent=1))
+            t0 = time.perf_counter()
+            built = build(random.Random(9))
+            figures["build_s"] = round(time.perf_counter() - t0, 1)
+            db.session.execute(db.text("ANALYZE"))
+            db.session.commit()
+            manager = db.session.scalar(select(User).where(User.username == "bench_mgr"))
+            token = auth.issue_token(manager)
+        api = {"Authorization": "Bearer " + token}
+        a, b = built["releases"][-2:]
+        with served(app, tmp, db_url, figures) as conn:
+            conn.request("GET", "/api/v1/scenarios/matrix?releases=12&per_page=1", headers=api)
+            body = json.loads(conn.getresponse().read())
+            figures["matrix rows"], figures["unstable rows"] = body["total"], body["unstable_total"]
+            figures[f"matrix API, {SCENARIOS} x 12, page of 200"] = timed(
+                conn, "GET", "/api/v1/scenarios/matrix?releases=12&per_page=200", api)
+            figures[f"matrix API, {SCENARIOS} x 12, page of 50"] = timed(
+                conn, "GET", "/api/v1/scenarios/matrix?releases=12&per_page=50", api)
+            figures["matrix API, unstable only"] = timed(
+                conn, "GET", "/api/v1/scenarios/matrix?releases=12&unstable=true&per_page=200", api)
+            figures["matrix API, domain filter"] = timed(
+                conn, "GET", "/api/v1/scenarios/matrix?releases=12&domain=execution&per_page=200", api)
+            figures["matrix API, 24 releases"] = timed(
+                conn, "GET", "/api/v1/scenarios/matrix?releases=24&per_page=200", api)
+            figures["compare API, last two releases"] = timed(conn, "GET", f"/api/v1/releases/{a}/compare/{b}", api)
+            page = login(conn, "bench_mgr")
+            figures["matrix page (50 rows x 12)"] = timed(conn, "GET", "/scenarios/matrix", page)
+            figures["matrix page, htmx block"] = timed(conn, "GET", "/scenarios/matrix?page=2",
+                                                       {**page, "HX-Request": "true"})
+            figures["compare page"] = timed(conn, "GET", f"/releases/compare?a={a}&b={b}", page)
+            figures["server floor (401 answer)"] = timed(conn, "GET", "/api/v1/scenarios/matrix", {}, expect=401)
+    print_figures(figures)
 
 
 if __name__ == "__main__":

@@ -20,70 +20,22 @@ Prints JSON: median and 95th-percentile milliseconds and bytes. Figures, not ass
 """
 from __future__ import annotations
 
-import http.client
 import json
 import os
-import shutil
-import signal
-import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-from urllib.parse import urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 from sqlalchemy import select  # noqa: E402
-from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Run, RunScenario, User  # noqa: E402
 from app.seed import bench  # noqa: E402
 from app.services import auth  # noqa: E402
+from bench.common import database, login, print_figures, served, timed  # noqa: E402
 
 SCENARIOS = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
-RUNS = 30
-
-
-class Quiet(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
-
-
-def p95(samples: list[float]) -> float:
-    samples = sorted(samples)
-    return samples[max(0, int(len(samples) * 0.95) - 1)]
-
-
-def figures_of(samples: list[float], size: int, server: list[float] | None = None) -> dict:
-    """Over HTTP (`p50_ms`, `p95_ms`) and, where the answers said it (`Server-Timing`), the
-    application's own time (`server_p50_ms`, `server_p95_ms`): the issue's targets are server time."""
-    figures = {"p50_ms": round(statistics.median(samples), 1), "p95_ms": round(p95(samples), 1)}
-    if server:
-        figures.update(server_p50_ms=round(statistics.median(server), 1), server_p95_ms=round(p95(server), 1))
-    figures["bytes"] = size
-    return figures
-
-
-def timed(conn, method: str, path: str, headers: dict, body=None, runs: int = RUNS, expect: int = 200) -> dict:
-    samples, server, size = [], [], 0
-    for i in range(runs):
-        data = body(i) if callable(body) else body
-        t0 = time.perf_counter()
-        conn.request(method, path, body=data, headers=headers)
-        response = conn.getresponse()
-        payload = response.read()
-        samples.append((time.perf_counter() - t0) * 1000)
-        assert response.status == expect, (path, response.status, payload[:300])
-        timing = response.getheader("Server-Timing") or ""
-        if timing.startswith("app;dur="):
-            server.append(float(timing[len("app;dur="):]))
-        size = len(payload)
-    return figures_of(samples, size, server)
 
 
 def cucumber_report(rows) -> bytes:
@@ -99,92 +51,49 @@ def cucumber_report(rows) -> bytes:
     return json.dumps(list(features.values()), ensure_ascii=False).encode()
 
 
-def serve(app, tmp: str, db_url: str):
-    """gunicorn (2 workers) when the venv has it, else werkzeug threaded; answers (port, stop, name)."""
-    gunicorn = os.path.join(ROOT, ".venv", "bin", "gunicorn")
-    if os.path.exists(gunicorn):
-        port = 50000 + os.getpid() % 10000
-        env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": "bench",
-               "FLASK_WTF_CSRF_ENABLED": "false"}  # Flask reads FLASK_-prefixed settings (from_prefixed_env)
-        process = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/login")
-                break
-            except OSError:
-                time.sleep(0.1)
-        return port, lambda: (process.send_signal(signal.SIGTERM), process.wait()), "gunicorn, 2 workers"
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server.server_port, server.shutdown, "werkzeug, threaded"
-
-
-def login(conn, username: str) -> dict:
-    conn.request("POST", "/login", body=urlencode({"username": username, "password": bench.PASSWORD}),
-                 headers={"Content-Type": "application/x-www-form-urlencoded"})
-    response = conn.getresponse()
-    response.read()
-    assert response.status == 302, response.status
-    cookie = response.getheader("Set-Cookie").split(";", 1)[0]
-    return {"Cookie": cookie}
-
-
 def main() -> None:
-    tmp = tempfile.mkdtemp()
-    db_url = f"sqlite:///{tmp}/bench.db"
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": db_url, "WTF_CSRF_ENABLED": False})
     figures: dict = {"scenarios": SCENARIOS}
-    with app.app_context():
-        db.create_all()
-        db.session.execute(db.text("PRAGMA journal_mode=WAL"))
-        t0 = time.perf_counter()
-        built = bench.build(requirements=2000, scenario_count=SCENARIOS, releases=3)
-        figures["build_s"] = round(time.perf_counter() - t0, 1)
-        db.session.execute(db.text("ANALYZE"))
-        db.session.commit()
-        runs = {int(k): v for k, v in built["runs"].items()}
-        manager = db.session.scalar(select(User).where(User.username == "bench_mgr"))
-        token = auth.issue_token(manager)
-        samples = {n: db.session.scalars(select(RunScenario.scenario_id).where(RunScenario.run_id == rid)
-                                         .order_by(RunScenario.position).limit(1000)).all() for n, rid in runs.items()}
-        big = max(runs)
-        report = cucumber_report(db.session.execute(
-            select(RunScenario).where(RunScenario.run_id == runs[big]).order_by(RunScenario.position)).scalars())
-        figures["report"] = {"scenarios": big, "steps": big * bench.STEPS, "mb": round(len(report) / 1e6, 1)}
-        assert db.session.get(Run, runs[big]).scenario_count == big
-    port, stop, figures["server"] = serve(app, tmp, db_url)
-    conn = http.client.HTTPConnection("127.0.0.1", port)
-    api = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
-    try:
-        page = login(conn, "bench_mgr")
-        hx = {**page, "HX-Request": "true"}
-        for n, rid in sorted(runs.items()):
-            figures[f"run page, {n} scenarios"] = timed(conn, "GET", f"/runs/{rid}", page)
-            figures[f"run page: next page of heads, {n} scenarios"] = timed(
-                conn, "GET", f"/runs/{rid}/checklist?show=all&page=2", hx)
-            figures[f"run page: open one scenario, {n} scenarios"] = timed(
-                conn, "GET", f"/runs/{rid}/scenarios/{samples[n][0]}", hx)
-            figures[f"results API, page of 1,000 of {n}"] = timed(
-                conn, "GET", f"/api/v1/runs/{rid}/results?page=1&per_page=1000", api)
-        small = min(runs)
-        ids = samples[small]
-        figures["one result PUT"] = timed(
-            conn, "PUT", f"/api/v1/runs/{runs[small]}/results/{ids[0]}", api,
-            body=lambda i: json.dumps({"steps": [{"index": i % bench.STEPS, "status": "passed"}]}))
-        figures["bulk POST of 1,000 results"] = timed(
-            conn, "POST", f"/api/v1/runs/{runs[small]}/results", api, runs=10,
-            body=lambda i: json.dumps([{"scenario_id": sid, "status": ("passed", "failed")[i % 2]} for sid in ids]))
-        figures[f"import {big}-scenario Cucumber JSON"] = timed(
-            conn, "POST", f"/api/v1/runs/{runs[big]}/import", api, body=report, runs=3)
-        figures["server floor (401 answer)"] = timed(conn, "GET", "/api/v1/runs/1", {}, expect=401)
-    finally:
-        conn.close()
-        stop()
+    with database() as (app, tmp, db_url):
         with app.app_context():
-            db.engine.dispose()
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(json.dumps(figures, ensure_ascii=False, indent=1))
+            t0 = time.perf_counter()
+            built = bench.build(requirements=2000, scenario_count=SCENARIOS, releases=3)
+            figures["build_s"] = round(time.perf_counter() - t0, 1)
+            db.session.execute(db.text("ANALYZE"))
+            db.session.commit()
+            runs = {int(k): v for k, v in built["runs"].items()}
+            manager = db.session.scalar(select(User).where(User.username == "bench_mgr"))
+            token = auth.issue_token(manager)
+            samples = {n: db.session.scalars(select(RunScenario.scenario_id).where(RunScenario.run_id == rid)
+                                             .order_by(RunScenario.position).limit(1000)).all() for n, rid in runs.items()}
+            big = max(runs)
+            report = cucumber_report(db.session.execute(
+                select(RunScenario).where(RunScenario.run_id == runs[big]).order_by(RunScenario.position)).scalars())
+            figures["report"] = {"scenarios": big, "steps": big * bench.STEPS, "mb": round(len(report) / 1e6, 1)}
+            assert db.session.get(Run, runs[big]).scenario_count == big
+        api = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+        with served(app, tmp, db_url, figures) as conn:
+            page = login(conn, "bench_mgr")
+            hx = {**page, "HX-Request": "true"}
+            for n, rid in sorted(runs.items()):
+                figures[f"run page, {n} scenarios"] = timed(conn, "GET", f"/runs/{rid}", page)
+                figures[f"run page: next page of heads, {n} scenarios"] = timed(
+                    conn, "GET", f"/runs/{rid}/checklist?show=all&page=2", hx)
+                figures[f"run page: open one scenario, {n} scenarios"] = timed(
+                    conn, "GET", f"/runs/{rid}/scenarios/{samples[n][0]}", hx)
+                figures[f"results API, page of 1,000 of {n}"] = timed(
+                    conn, "GET", f"/api/v1/runs/{rid}/results?page=1&per_page=1000", api)
+            small = min(runs)
+            ids = samples[small]
+            figures["one result PUT"] = timed(
+                conn, "PUT", f"/api/v1/runs/{runs[small]}/results/{ids[0]}", api,
+                body=lambda i: json.dumps({"steps": [{"index": i % bench.STEPS, "status": "passed"}]}))
+            figures["bulk POST of 1,000 results"] = timed(
+                conn, "POST", f"/api/v1/runs/{runs[small]}/results", api, runs=10,
+                body=lambda i: json.dumps([{"scenario_id": sid, "status": ("passed", "failed")[i % 2]} for sid in ids]))
+            figures[f"import {big}-scenario Cucumber JSON"] = timed(
+                conn, "POST", f"/api/v1/runs/{runs[big]}/import", api, body=report, runs=3)
+            figures["server floor (401 answer)"] = timed(conn, "GET", "/api/v1/runs/1", {}, expect=401)
+    print_figures(figures)
 
 
 if __name__ == "__main__":
