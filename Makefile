@@ -75,6 +75,7 @@ bench: install
 	$(BIN)/python bench/bench_stats.py
 	$(BIN)/python bench/bench_runs.py
 	$(BIN)/python bench/bench_search.py
+	$(BIN)/python bench/bench_history.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
