@@ -84,12 +84,16 @@ def test_statistics_count_requirements_or_their_proposers(live_server, page):
     page.click("a[href='/stats']")
     page.select_option("#by-rows", "region")
     page.select_option("#by-cols", "")
-    page.click(".dimension-form button[type=submit]")
+    with page.expect_navigation():  # the old page's figures must not answer the checks below
+        page.click(".dimension-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/stats\?.*measure=requirements"))
     expect(page.locator("#crosstab tfoot td.total")).to_have_text("3")  # three requirements
     expect(page.locator("#measure-note")).to_have_count(0)
 
     page.select_option("#measure", "proposers")
-    page.click(".dimension-form button[type=submit]")
+    with page.expect_navigation():
+        page.click(".dimension-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/stats\?.*measure=proposers"))
     expect(page.locator("#measure-note")).to_be_visible()
     rows = page.locator("#crosstab tbody tr")
     expect(rows.filter(has_text="榕城区").locator("td.total")).to_have_text("2")
