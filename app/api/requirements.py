@@ -17,7 +17,7 @@ from app.schemas.requirement import (
     RequirementSchema,
     TransitionSchema,
 )
-from app.services import paging, requirements
+from app.services import requirements
 from app.services.errors import Msg, ValidationFailed
 
 blp = make_blueprint("requirements", "Requirements, their workflow and timeline")
@@ -30,7 +30,7 @@ class Requirements(MethodView):
     def get(self, args):
         """List requirements in your region, filtered and paginated."""
         page, per_page = args.pop("page"), args.pop("per_page")
-        return paging.paginate(requirements.search(actor(), args), page, per_page)
+        return requirements.page(actor(), args, page, per_page)
 
     @blp.arguments(RequirementCreateSchema)
     @blp.response(201, RequirementSchema)

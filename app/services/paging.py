@@ -44,11 +44,15 @@ def paginate(stmt, page: int, per_page: int) -> Page:
         items = list(db.session.scalars(stmt.limit(per_page).offset(offset)).unique())
         return Page(items=items, total=total, page=page, per_page=per_page)
     ids = list(db.session.scalars(stmt.with_only_columns(entity.id).limit(per_page).offset(offset)))
-    rows = (
-        {row.id: row for row in db.session.scalars(select(entity).where(entity.id.in_(ids))).unique()}
-        if ids else {}
-    )
-    return Page(items=[rows[i] for i in ids if i in rows], total=total, page=page, per_page=per_page)
+    return Page(items=load(entity, ids), total=total, page=page, per_page=per_page)
+
+
+def load(entity, ids: list[int]) -> list:
+    """The rows of `entity` with these ids, in their order (with the model's eager loads)."""
+    if not ids:
+        return []
+    rows = {row.id: row for row in db.session.scalars(select(entity).where(entity.id.in_(ids))).unique()}
+    return [rows[i] for i in ids if i in rows]
 
 
 def every(stmt) -> list[Any]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Attachment, CodeSequence, Event, Feedback, Region, Requirement, User
-from app.services import duplicates, files, periods, permissions, reference, workflow
+from app.services import duplicates, files, paging, periods, permissions, reference, workflow
 from app.services import search as text_search
 from app.services.errors import Msg, NotFound, StaleVersion, ValidationFailed
 from app.services.uow import unit_of_work
@@ -103,7 +103,41 @@ def get_by_code_for(user: User, code: str) -> Requirement:
 
 
 def search(user: User, filters: dict[str, Any]):
-    """The filtered, sorted select for the list page and `GET /requirements`."""
+    """The filtered, sorted select of the list page and `GET /requirements` (`page` cuts it)."""
+    stmt = _filtered(user, filters)
+    q = (filters.get("q") or "").strip()
+    if q:
+        # the full-text index (code, title, description, module, units, comments); ranked by
+        # relevance unless a sort is asked for (app.services.search)
+        stmt, ranked = text_search.apply(stmt, q, rank=not filters.get("sort"))
+        if ranked:
+            return stmt.order_by(Requirement.id.desc())
+    sort = filters.get("sort") or "-created"
+    desc = sort.startswith("-")
+    columns = SORTS.get(sort.lstrip("-"), SORTS["created"])
+    if sort.lstrip("-") == "priority":
+        # by the priorities' configured order (urgent first), not alphabetically; "-priority"
+        # (the default click) puts the most urgent on top
+        order = {row.code: row.sort_order for row in reference.lookups("priority", include_inactive=True)}
+        rank = case(order, value=Requirement.priority, else_=len(order)) if order else Requirement.priority
+        desc = not desc
+        columns = (rank, Requirement.id)
+    return stmt.order_by(*[c.desc() if desc else c.asc() for c in columns])
+
+
+def page(user: User, filters: dict[str, Any], number: int, per_page: int) -> paging.Page:
+    """One page of `search`: a ranked search reads its relevance tiers one at a time (a word
+    in most requirements must not rank them all); every other list pages the select."""
+    q = (filters.get("q") or "").strip()
+    if q and not filters.get("sort"):
+        result = text_search.page(_filtered(user, filters), q, number, per_page)
+        if result is not None:
+            return result
+    return paging.paginate(search(user, filters), number, per_page)
+
+
+def _filtered(user: User, filters: dict[str, Any]):
+    """The requirements in the user's scope passing every filter but the text `q`."""
     stmt = scoped(user)
     for field in ("status", "domain", "type", "priority", "channel"):
         values = filters.get(field)
@@ -134,24 +168,7 @@ def search(user: User, filters: dict[str, Any]):
             stmt = stmt.where(
                 Requirement.assignee_id.in_(select(User.id).where(User.username == assignee))
             )
-    q = (filters.get("q") or "").strip()
-    if q:
-        # the full-text index (code, title, description, module, units, comments); ranked by
-        # relevance unless a sort is asked for (app.services.search)
-        stmt, ranked = text_search.apply(stmt, q, rank=not filters.get("sort"))
-        if ranked:
-            return stmt.order_by(Requirement.id.desc())
-    sort = filters.get("sort") or "-created"
-    desc = sort.startswith("-")
-    columns = SORTS.get(sort.lstrip("-"), SORTS["created"])
-    if sort.lstrip("-") == "priority":
-        # by the priorities' configured order (urgent first), not alphabetically; "-priority"
-        # (the default click) puts the most urgent on top
-        order = {row.code: row.sort_order for row in reference.lookups("priority", include_inactive=True)}
-        rank = case(order, value=Requirement.priority, else_=len(order)) if order else Requirement.priority
-        desc = not desc
-        columns = (rank, Requirement.id)
-    return stmt.order_by(*[c.desc() if desc else c.asc() for c in columns])
+    return stmt
 
 
 # --- changing ----------------------------------------------------------------------------

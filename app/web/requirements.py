@@ -13,7 +13,7 @@ from app.schemas.requirement import (
     RequirementQuerySchema,
     TransitionSchema,
 )
-from app.services import paging, permissions, reference, requirements, users, workflow
+from app.services import permissions, reference, requirements, users, workflow
 from app.services.errors import Msg, ValidationFailed
 from app.web import bp
 from app.web.helpers import (
@@ -45,11 +45,10 @@ def requirement_list():
     args, raw, errors = load_query(schema)
     page, per_page = args.pop("page"), args.pop("per_page")
     try:
-        stmt = requirements.search(g.user, args)
+        result = requirements.page(g.user, args, page, per_page)
     except ValidationFailed as error:  # e.g. an unknown region code in a shared link
         errors.update(error.errors)
-        stmt = requirements.search(g.user, {k: v for k, v in args.items() if k not in error.errors})
-    result = paging.paginate(stmt, page, per_page)
+        result = requirements.page(g.user, {k: v for k, v in args.items() if k not in error.errors}, page, per_page)
     context = _form_context(
         result=result,
         filters=raw,

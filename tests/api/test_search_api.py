@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.services import search
+from app.models import User
+from app.services import paging, requirements, search
 
 BASE = "/api/v1/requirements"
 
@@ -79,6 +80,44 @@ def test_results_are_ranked_by_relevance_unless_sorted(api, filed):
     engineer = api("engineer", "445200")
     assert titles(engineer, "退款")[0] == "退款退款：跨年退款重复退款"
     assert titles(engineer, "退款", sort="created") == ["支付流程说明", "退款退款：跨年退款重复退款"]
+
+
+def test_code_and_title_matches_come_first_then_the_rest_newest_first(api, filed):
+    filed(title="门户待办提醒不显示", description="处理退款时待办不刷新。")
+    filed(title="跨年退款无法生成通知书", description="国库集中支付流程卡住。")
+    filed(title="支付流程说明", description="说明中顺带提到一次退款。")
+    filed(title="退款退款：重复退款", description="说明")
+    engineer = api("engineer", "445200")
+    assert titles(engineer, "退款") == [
+        "退款退款：重复退款",  # the title tier, best title match first
+        "跨年退款无法生成通知书",
+        "支付流程说明",  # then matches elsewhere, newest first
+        "门户待办提醒不显示",
+    ]
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 3, 5])
+def test_pages_of_a_ranked_search_follow_one_order(app, api, filed, per_page):
+    """The page reads the title tier and the rest separately: its pages, one after another,
+    are exactly the ranked select's order, whatever the page size and the tier boundary."""
+    for i in range(3):
+        filed(title=f"预算调整第{i}批", description="说明")
+        filed(title=f"说明第{i}项", description=f"预算科反映第{i}次")
+    filed(title="预算预算指标", description="预算")
+    engineer = api("engineer", "445200")
+    every = titles(engineer, "预算")
+    assert len(every) == 7 and every[0] == "预算预算指标"
+    assert every[4:] == ["说明第2项", "说明第1项", "说明第0项"]
+    paged: list[str] = []
+    for number in range(1, 8):
+        response = engineer.get(BASE, query_string={"q": "预算", "per_page": per_page, "page": number})
+        assert response.json["total"] == 7
+        paged += [i["title"] for i in response.json["items"]]
+    assert paged == every
+    with app.app_context():
+        user = db.session.get(User, engineer.user.id)
+        select_order = [r.title for r in paging.every(requirements.search(user, {"q": "预算"}))]
+    assert select_order == every
 
 
 def test_index_follows_edits_and_comments(api, corpus):
