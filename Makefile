@@ -70,8 +70,6 @@ demo: install
 	$(FLASK) seed-demo
 
 bench: install
-	$(BIN)/python bench/bench_requirements.py
-	$(BIN)/python bench/bench_verification.py
 	$(BIN)/python bench/bench_stats.py
 	$(BIN)/python bench/bench_runs.py
 	$(BIN)/python bench/bench_search.py

@@ -11,6 +11,7 @@ and times over keep-alive connections:
 * opening one scenario (`GET /runs/<id>/scenarios/<sid>`, its steps);
 * `GET /api/v1/runs/<id>/results?per_page=1000` for both runs;
 * one result `PUT`, the 1,000-result bulk `POST`;
+* starting a run over the whole library (freezing every scenario);
 * importing a 5,000-scenario / 50,000-step Cucumber JSON report;
 * the same server's floor (the API's 401 answer, no query).
 
@@ -70,6 +71,7 @@ def main() -> None:
                 select(RunScenario).where(RunScenario.run_id == runs[big]).order_by(RunScenario.position)).scalars())
             figures["report"] = {"scenarios": big, "steps": big * bench.STEPS, "mb": round(len(report) / 1e6, 1)}
             assert db.session.get(Run, runs[big]).scenario_count == big
+            release = db.session.get(Run, runs[big]).release_id
         api = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
         with served(app, tmp, db_url, figures) as conn:
             page = login(conn, "bench_mgr")
@@ -90,6 +92,10 @@ def main() -> None:
             figures["bulk POST of 1,000 results"] = timed(
                 conn, "POST", f"/api/v1/runs/{runs[small]}/results", api, runs=10,
                 body=lambda i: json.dumps([{"scenario_id": sid, "status": ("passed", "failed")[i % 2]} for sid in ids]))
+            # a new run freezes the whole library (every scenario, no filter): N rows in one request
+            figures[f"start a run of the {SCENARIOS}-scenario library"] = timed(
+                conn, "POST", f"/api/v1/releases/{release}/runs", api, runs=3, warmup=0, expect=201,
+                body=json.dumps({"environment": "acceptance"}))
             figures[f"import {big}-scenario Cucumber JSON"] = timed(
                 conn, "POST", f"/api/v1/runs/{runs[big]}/import", api, body=report, runs=3)
             figures["server floor (401 answer)"] = timed(conn, "GET", "/api/v1/runs/1", {}, expect=401)

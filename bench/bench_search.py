@@ -78,6 +78,12 @@ def cases(tokens: dict, pages: dict, code: str, sample_title: str, rid: int) -> 
                          ("two words 工资 超时", "工资 超时"), ("code", code), ("lone character 税", "税")]:
             rows.append((f"search {scope}: {label}", "/api/v1/requirements?" + urlencode({"q": q}), api, True))
         rows.append((f"list {scope}: no q", "/api/v1/requirements", api, True))
+        rows.append((f"list {scope}: page 500", "/api/v1/requirements?page=500", api, True))
+        rows.append((f"list {scope}: most urgent first", "/api/v1/requirements?sort=-priority", api, True))
+        rows.append((f"search {scope}: 预算 sorted newest first", "/api/v1/requirements?" + urlencode(
+            {"q": "预算", "sort": "-created"}), api, True))
+        rows.append((f"search {scope}: 预算 page 100", "/api/v1/requirements?" + urlencode({"q": "预算", "page": 100}),
+                     api, True))
         for label, query in [("status assessing", {"status": "assessing"}), ("domain budget", {"domain": "budget"}),
                              (f"region {region}", {"region": region}),
                              ("status + domain", {"status": "assessing", "domain": "budget"})]:

@@ -26,9 +26,9 @@ SQLITE_CREATE = (
     + ", ".join(COLUMNS)
     + ", tokenize = 'ascii', detail = 'full')"
 )
-# document frequency per token (SQLite): the similar-requirements query picks the rarest tokens
+# an fts5vocab table databases built before 0022_drop_search_vocab may still hold (dropped with
+# the index); the similar-requirements query counts token frequency with capped MATCH counts now
 VOCAB = TABLE + "_vocab"
-SQLITE_VOCAB_CREATE = f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB} USING fts5vocab({TABLE}, 'row')"
 POSTGRES_CREATE = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} ("
     "requirement_id INTEGER PRIMARY KEY REFERENCES requirement(id) ON DELETE CASCADE, "
@@ -41,7 +41,6 @@ def create(connection) -> None:
     dialect = connection.dialect.name
     if dialect == "sqlite":
         connection.execute(text(SQLITE_CREATE))
-        connection.execute(text(SQLITE_VOCAB_CREATE))
     elif dialect == "postgresql":
         for statement in POSTGRES_CREATE:
             connection.execute(text(statement))

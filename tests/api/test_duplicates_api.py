@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 
-import sqlalchemy as sa
-
 import pytest
 
 BASE = "/api/v1/requirements"
@@ -172,16 +170,17 @@ def test_proposer_figures_count_proposers_of_the_filtered_list_in_scope(api, fil
         "requirements": 0, "proposers": 0, "units": 0, "cities": 0}
 
 
-def test_similar_works_on_a_database_without_the_vocabulary_table(app, api, known):
+def test_similar_asks_the_index_for_the_rarest_tokens_of_the_text(app, known, monkeypatch):
+    """The OR query takes the tokens found in the fewest requirements; tokens in none are
+    dropped; tokens past the "common" cap tie and keep the text's order."""
     from app.extensions import db
+    from app.services import search
 
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
-            pytest.skip("the vocabulary table is SQLite's (an fts5vocab table); PostgreSQL has none")
-        db.session.execute(db.text("DROP TABLE requirement_search_vocab"))
-        db.session.commit()
-    items = similar(api("engineer", "445200"), "直接支出更正后指标余额未回滚")
-    assert items[0]["code"] == known["exact"]["code"]
-    assert app.test_cli_runner().invoke(args=["search", "reindex"]).exit_code == 0
-    with app.app_context():
-        assert sa.inspect(db.engine).has_table("requirement_search_vocab")
+            pytest.skip("the rarest tokens are picked on SQLite; PostgreSQL ORs all of them")
+        # 回滚 is in the two open look-alikes and the closed one, 直接 in two, 人社 in one
+        assert search._rarest(["回滚", "直接", "人社", "无此"], 2) == ["人社", "直接"]
+        monkeypatch.setattr(search, "COMMON", 1)
+        # counted up to 2: 回滚 and 直接 tie, in the text's order
+        assert search._rarest(["回滚", "直接", "人社", "无此"], 3) == ["人社", "回滚", "直接"]
