@@ -99,16 +99,17 @@ def timed(conn: http.client.HTTPConnection, method: str, path: str, headers: dic
     return figures
 
 
-def serve(app, tmp: str, db_url: str):
+def serve(app, tmp: str, db_url: str, target: str = "wsgi:app", port_offset: int = 0):
     """gunicorn (2 workers) when the venv has it, else werkzeug threaded, on 127.0.0.1; answers
-    (port, stop, name). gunicorn's app reads the database from `DATABASE_URL` (the bench's file)."""
+    (port, stop, name). gunicorn's app reads the database from `DATABASE_URL` (the bench's file).
+    `target` is the WSGI app gunicorn imports (`app` is what werkzeug serves)."""
     gunicorn = os.path.join(ROOT, ".venv", "bin", "gunicorn")
     if os.path.exists(gunicorn):
-        port = 50000 + os.getpid() % 10000
+        port = 50000 + (os.getpid() + port_offset) % 10000
         env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": "bench",
                "FLASK_WTF_CSRF_ENABLED": "false"}  # Flask reads FLASK_-prefixed settings (from_prefixed_env)
         log = open(os.path.join(tmp, "gunicorn.log"), "wb")
-        process = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
+        process = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", target], cwd=ROOT, env=env,
                                    stdout=subprocess.DEVNULL, stderr=log)
         for _ in range(200):  # ready when a worker answers
             if process.poll() is not None:
@@ -117,7 +118,7 @@ def serve(app, tmp: str, db_url: str):
                     raise RuntimeError("gunicorn stopped:\n" + f.read()[-2000:])
             try:
                 probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                probe.request("GET", "/login")
+                probe.request("GET", "/login" if target == "wsgi:app" else "/")
                 probe.getresponse().read()
                 probe.close()
                 break
@@ -179,6 +180,20 @@ def served(app, tmp: str, db_url: str, figures: dict) -> Iterator[http.client.HT
         yield conn
     finally:
         figures["load"] = {"before": before, "after": round(os.getloadavg()[0], 1)}
+        conn.close()
+        stop()
+    figures["hello-world, same server (ceiling)"] = hello_world(tmp, db_url)
+
+
+def hello_world(tmp: str, db_url: str) -> dict:
+    """A bare WSGI hello-world (`bench/hello.py`) through the same server: the ceiling."""
+    from bench import hello
+
+    port, stop, _ = serve(hello.app, tmp, db_url, target="bench.hello:app", port_offset=1)
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    try:
+        return timed(conn, "GET", "/", {})
+    finally:
         conn.close()
         stop()
 

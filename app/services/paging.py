@@ -33,10 +33,12 @@ class Page:
         return self.page > 1
 
 
-def paginate(stmt, page: int, per_page: int) -> Page:
+def paginate(stmt, page: int, per_page: int, total: int | None = None) -> Page:
     """One page of a select of one entity, in two steps: the page's ids first (filtering and
-    sorting touch only the table and its indexes, no eager-loaded joins), then those rows."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    sorting touch only the table and its indexes, no eager-loaded joins), then those rows.
+    `total`, when the caller has a cheaper way to count the select's rows."""
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     offset = (page - 1) * per_page
     descriptions = stmt.column_descriptions
     entity = descriptions[0].get("entity") if len(descriptions) == 1 else None

@@ -8,6 +8,7 @@ from typing import Any, BinaryIO
 
 from flask import current_app
 from sqlalchemy import case, select, update
+from sqlalchemy.sql.elements import True_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -86,8 +87,10 @@ def next_code(session: Session, year: int) -> str:
 
 
 def scoped(user: User):
-    """A select of the requirements `user` may see."""
-    return select(Requirement).where(permissions.region_clause(user, Requirement.region_id))
+    """A select of the requirements `user` may see (a province's: no condition at all, which
+    lets a search count its matches from the index alone)."""
+    clause = permissions.region_clause(user, Requirement.region_id)
+    return select(Requirement) if isinstance(clause, True_) else select(Requirement).where(clause)
 
 
 def get_for(user: User, requirement_id: int, action: str = "view") -> Requirement:
@@ -133,7 +136,8 @@ def page(user: User, filters: dict[str, Any], number: int, per_page: int) -> pag
         result = text_search.page(_filtered(user, filters), q, number, per_page)
         if result is not None:
             return result
-    return paging.paginate(search(user, filters), number, per_page)
+    total = text_search.count(_filtered(user, filters), q) if q else None
+    return paging.paginate(search(user, filters), number, per_page, total=total)
 
 
 def _filtered(user: User, filters: dict[str, Any]):

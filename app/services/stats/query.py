@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from app.extensions import db
 from app.models import Proposer, Region, Requirement, User
@@ -83,8 +83,10 @@ def _column(dimension: str, measure: str = "requirements"):
 
 
 def scoped_where(user: User, filters: dict[str, Any]):
-    """The WHERE clause of the list for these filters (scope included)."""
-    return requirements.search(user, {k: filters[k] for k in FILTER_KEYS if filters.get(k)}).whereclause
+    """The WHERE clause of the list for these filters (scope included; `true()` for a
+    province's list without filters, which has none)."""
+    clause = requirements.search(user, {k: filters[k] for k in FILTER_KEYS if filters.get(k)}).whereclause
+    return true() if clause is None else clause
 
 
 def counts(user: User, by: list[str] | tuple[str, ...], filters: dict[str, Any] | None = None,
