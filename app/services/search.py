@@ -265,19 +265,22 @@ def _match(stmt, query: Query, title: bool = False):
 COMMON = 2000
 
 
-def _matching(stmt, query: Query):
+def _matching(stmt, query: Query, title: bool = False):
     """`stmt` cut to the requirements where every phrase matches, however many match. On SQLite
     a join reads the matches first and then each one's row: right for a few hundred, but a word
     in most of 100,000 requirements costs a row lookup each (20-30 ms) before any filter, sort or
     count. Such a word becomes a membership test SQLite cannot start from (`id + 0`): it walks the
     index serving the scope, the filters and the order and probes the set of matches (8 ms to
     build for 100,000), stopping after a page. Not with a scan (a lone character): scanning
-    every row in scope costs more than looking up each match."""
-    if _dialect() == "sqlite" and not query.scans and _common(fts_expression(query)):
+    every row in scope costs more than looking up each match. (`title`: matches in the code or
+    title only.)"""
+    expression = _title_expression(query) if title else fts_expression(query)
+    if _dialect() == "sqlite" and not query.scans and _common(expression):
+        name = "fts_title" if title else "fts_q"
         return stmt.where((Requirement.id + 0).in_(
-            select(_fts.c.rowid).where(literal_column(TABLE).op("MATCH")(bindparam("fts_q", fts_expression(query))))
+            select(_fts.c.rowid).where(literal_column(TABLE).op("MATCH")(bindparam(name, expression)))
         ))
-    return _match(stmt, query)
+    return _match(stmt, query, title)
 
 
 def _common(expression: str) -> bool:
@@ -369,15 +372,17 @@ def apply(stmt, q: str, rank: bool):
     return stmt, rank
 
 
-def _count(stmt, query: Query, matching) -> int:
-    """How many requirements `matching` (`stmt` cut by `_matching`) holds. When `stmt` has no
-    condition (a province's search without filters) SQLite counts the index's matches alone:
+def _count(stmt, query: Query, title: bool = False) -> int:
+    """How many requirements of `stmt` match (`title`: in the code or title). When `stmt` has
+    no condition (a province's search without filters) SQLite counts the index's matches alone:
     it holds one row per requirement, written in the requirement's own transaction (2 ms for
     100,000 matches where counting their rows takes 20)."""
     if stmt.whereclause is None and _dialect() == "sqlite":
         return db.session.scalar(
-            text(f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH :q"), {"q": fts_expression(query)}
+            text(f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH :q"),
+            {"q": _title_expression(query) if title else fts_expression(query)},
         ) or 0
+    matching = _matching(stmt, query, title)
     return db.session.scalar(select(func.count()).select_from(matching.with_only_columns(Requirement.id).subquery())) or 0
 
 
@@ -387,7 +392,7 @@ def count(stmt, q: str) -> int | None:
     stmt, query = _filtered(stmt, q)
     if not query.phrases or not _searchable(_dialect()):
         return None
-    return _count(stmt, query, _matching(stmt, query))
+    return _count(stmt, query)
 
 
 def page(stmt, q: str, number: int, per_page: int) -> paging.Page | None:
@@ -398,22 +403,22 @@ def page(stmt, q: str, number: int, per_page: int) -> paging.Page | None:
     stmt, query = _filtered(stmt, q)
     if not query.phrases or not _searchable(_dialect()):
         return None
-    matching = _matching(stmt, query)
-    total = _count(stmt, query, matching)
+    total = _count(stmt, query)
     offset = (number - 1) * per_page
-    ids = list(db.session.scalars(
-        _match(stmt, query, title=True).with_only_columns(Requirement.id)
-        .order_by(_title_rank(query), Requirement.id.desc()).limit(per_page).offset(offset)
-    ))
+    # page 1 reads the tier at once; a later page first asks how long the tier is, so that a
+    # page past it never ranks it
+    in_title = _count(stmt, query, title=True) if offset else None
+    ids: list[int] = []
+    if in_title is None or offset < in_title:
+        ids = list(db.session.scalars(
+            _match(stmt, query, title=True).with_only_columns(Requirement.id)
+            .order_by(_title_rank(query), Requirement.id.desc()).limit(per_page).offset(offset)
+        ))
     if len(ids) < per_page and offset + len(ids) < total:
-        if ids or offset == 0:
-            in_title = offset + len(ids)
-        else:  # past the tier: how long it was
-            in_title = db.session.scalar(
-                select(func.count()).select_from(_match(stmt, query, title=True).with_only_columns(Requirement.id).subquery())
-            ) or 0
+        if in_title is None:  # page 1, the tier shorter than a page
+            in_title = len(ids)
         ids += db.session.scalars(
-            matching.where(~_in_title(query)).with_only_columns(Requirement.id)
+            _matching(stmt, query).where(~_in_title(query)).with_only_columns(Requirement.id)
             .order_by(Requirement.id.desc()).limit(per_page - len(ids)).offset(max(0, offset - in_title))
         )
     return paging.Page(items=paging.load(Requirement, ids), total=total, page=number, per_page=per_page)
