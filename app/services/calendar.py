@@ -141,9 +141,13 @@ class WorkingCalendar:
         return self._counts[(end - self._base).days] - self._counts[(start - self._base).days]
 
     def _cover(self, first: date, last: date) -> None:
-        """Make the running count reach from `first` to `last` (rebased when `first` is earlier)."""
+        """Make the running count reach from `first` to `last`. When `first` is earlier than the
+        count's start, it is rebuilt from a year before `first`: spans asked in no order (a
+        ledger's rows) rebuild it once a year of dates, not once a new earliest day."""
         if self._base is None or first < self._base:
             known = self._base + timedelta(days=len(self._counts) - 1) if self._base is not None else first
+            if self._base is not None:
+                first -= timedelta(days=366)
             self._base, self._counts = first, [0]
             self._extend(known)
         self._extend(last)

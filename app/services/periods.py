@@ -6,6 +6,7 @@ expression that buckets a stored time into its local month ("2026-11") on SQLite
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -16,9 +17,14 @@ from sqlalchemy.sql.functions import FunctionElement
 
 
 def zone():
+    return _zone_named(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+@functools.lru_cache(maxsize=8)
+def _zone_named(name: str):
     from zoneinfo import ZoneInfo
 
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return ZoneInfo(name)
 
 
 def utc_offset_hours() -> int:
@@ -36,8 +42,9 @@ def local_today() -> date:
     return datetime.now(timezone.utc).astimezone(zone()).date()
 
 
-def local_date(value: datetime) -> date:
-    return value.replace(tzinfo=timezone.utc).astimezone(zone()).date()
+def local_date(value: datetime, tz=None) -> date:
+    """The local day of a stored (naive UTC) time; `tz`, the zone, when a loop has it at hand."""
+    return value.replace(tzinfo=timezone.utc).astimezone(tz or zone()).date()
 
 
 @dataclass(frozen=True)

@@ -115,3 +115,17 @@ def test_working_hours_are_configurable():
 def test_bad_working_hours_are_refused(text):
     with pytest.raises(ValueError):
         parse_hours(text)
+
+
+def test_working_days_asked_in_any_order_count_the_same(cal):
+    """The running count is rebuilt when an earlier day is asked (a year further back): spans
+    asked newest first answer what a fresh calendar answers for each, and the count is not
+    rebuilt once per new earliest day (600 days asked: a few thousand day lookups, not 60,000)."""
+    spans = [(date(2025, 10, 1) - timedelta(days=3 * k), date(2025, 10, 20) + timedelta(days=k)) for k in range(200)]
+    fresh = [WorkingCalendar().working_days(a, b) for a, b in spans]
+    looked_up = []
+    original = cal.day
+    cal.day = lambda day: looked_up.append(day) or original(day)
+    assert [cal.working_days(a, b) for a, b in spans] == fresh
+    assert fresh[0] == 9  # after 1 October 2025 up to the 20th: the holiday to the 8th, make-up Saturday the 11th
+    assert len(looked_up) < 5000

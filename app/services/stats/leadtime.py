@@ -41,9 +41,10 @@ def lead_times(user: User, filters: dict[str, Any], period: Period) -> LeadTimes
     by_month: dict[str, list[int]] = {}
     days_all: list[int] = []
     working = WorkingCalendar.load()
+    tz = periods.zone()
     for created, at in rows:
-        released_on = periods.local_date(at)
-        days = working.working_days(periods.local_date(created), released_on)
+        released_on = periods.local_date(at, tz)
+        days = working.working_days(periods.local_date(created, tz), released_on)
         days_all.append(days)
         by_month.setdefault(f"{released_on.year:04d}-{released_on.month:02d}", []).append(days)
     distribution = [(label, sum(1 for d in days_all if d >= low and (high is None or d <= high)))
