@@ -488,19 +488,22 @@ def score(text_tokens: set[str], req: Requirement) -> float:
 # --- highlighting ------------------------------------------------------------------------
 
 
-def highlight(value: str, q: str | None) -> Markup:
-    """`value` HTML-escaped, with the query's words wrapped in <mark> (case-insensitive)."""
-    value = value or ""
-    if not q:
-        return escape(value)
+def _marked(q: str | None) -> re.Pattern | None:
+    """The pattern of the query's words as a page marks them (longest first, case-insensitive)."""
     words = sorted(
-        {w for w in re.split(rf"[^{_CJK}0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+", q) if w},
+        {w for w in re.split(rf"[^{_CJK}0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+", q or "") if w},
         key=len,
         reverse=True,
     )
-    if not words:
+    return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
+
+
+def highlight(value: str, q: str | None) -> Markup:
+    """`value` HTML-escaped, with the query's words wrapped in <mark> (case-insensitive)."""
+    value = value or ""
+    pattern = _marked(q)
+    if pattern is None:
         return escape(value)
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
     out: list[str] = []
     last = 0
     for match in pattern.finditer(value):
@@ -509,3 +512,16 @@ def highlight(value: str, q: str | None) -> Markup:
         last = match.end()
     out.append(str(escape(value[last:])))
     return Markup("".join(out))
+
+
+def excerpt(value: str, q: str | None, width: int = 24) -> Markup:
+    """The part of `value` around the first of the query's words, marked like `highlight`, with
+    "…" where it is cut, its line breaks and runs of spaces as one space; empty when none of the
+    words is in it."""
+    pattern = _marked(q)
+    value = " ".join((value or "").split())
+    match = pattern.search(value) if pattern is not None else None
+    if match is None:
+        return Markup("")
+    start, end = max(0, match.start() - width), min(len(value), match.end() + width)
+    return Markup(("…" if start else "") + highlight(value[start:end], q) + ("…" if end < len(value) else ""))

@@ -3,6 +3,8 @@ the requirement page (with undo for a merged one), the managers' possible-duplic
 from __future__ import annotations
 
 from flask import g, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from htmx_flask import request
 from jinja2_fragments.flask import render_block
 
@@ -21,6 +23,20 @@ GROUPS_TEMPLATE = "requirements/duplicates.html"
 def highlight(value: str, q: str | None = None):
     """The text HTML-escaped with the search words marked (<mark>)."""
     return search.highlight(value, q)
+
+
+@bp.app_template_global("search_excerpt")
+def search_excerpt(req, q: str | None) -> Markup:
+    """Where a listed requirement holds the search words when its title does not show them: its
+    description, module or proposer's unit, cut around the first word (comments: not shown)."""
+    if not q or search.excerpt(req.title, q):
+        return Markup("")
+    for label, value in ((_("Description"), req.description), (_("Module"), req.module),
+                         (_("Proposer's unit"), req.proposer_unit)):
+        part = search.excerpt(value, q)
+        if part:
+            return escape(_("%(field)s: ", field=label)) + part
+    return Markup("")
 
 
 @bp.app_template_global("requirement_reach")

@@ -1,9 +1,13 @@
 """中文检索与重复需求 (features/search/search_and_duplicates.feature)."""
 from __future__ import annotations
 
+import html
+import re
+
 from pytest_bdd import given, scenarios, then, when
 
 from tests.acceptance.conftest import BASE, P, World, fetch, file_requirement
+from tests.conftest import PASSWORD
 
 scenarios("search/search_and_duplicates.feature")
 
@@ -40,6 +44,34 @@ def search_results(response, titles: str):
     assert response.status_code == 200, response.json
     expected = [] if titles == NONE else titles.split("、")
     assert [i["title"] for i in response.json["items"]] == expected
+
+
+@when(P('{who:Who}在需求列表页输入"{q}"查找'), target_fixture="list_page")
+def search_on_the_list_page(app, world: World, who: str, q: str) -> str:
+    client = app.test_client()
+    signed_in = client.post("/login", data={"username": world.person(who).username, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    response = client.get("/requirements", query_string={"q": q})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _excerpt_of(list_page: str, title: str) -> str | None:
+    """The text of the "where it matched" line under a listed requirement (None: no such line)."""
+    rows = [row for row in list_page.split("<tr")[1:] if f">{title}<" in re.sub(r"</?mark>", "", row)]
+    assert len(rows) == 1, f"{title!r} is not listed once"
+    found = re.search(r'<div class="excerpt[^"]*">(.*?)</div>', rows[0], re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))) if found else None
+
+
+@then(P('需求"{title}"下注明命中处"{where}"'))
+def excerpt_shown(list_page: str, title: str, where: str):
+    assert _excerpt_of(list_page, title) == where
+
+
+@then(P('需求"{title}"下不注明命中处'))
+def no_excerpt(list_page: str, title: str):
+    assert _excerpt_of(list_page, title) is None
 
 
 @when(P('{who:Who}输入标题"{title}"查看相似需求'), target_fixture="response")

@@ -55,6 +55,16 @@ def test_highlight_escapes_html_and_marks_query_words():
     assert str(search.highlight("a<mark>", "<mark>")) == "a&lt;<mark>mark</mark>&gt;"
 
 
+def test_excerpt_cuts_around_the_first_word_marks_it_and_escapes_html():
+    text = "第一段说明文字。\n\n国库集中支付<跨年>退款时，系统提示凭证号重复，需要人工处理后才能继续。"
+    html = str(search.excerpt(text, "退款", width=6))
+    assert html == "…支付&lt;跨年&gt;<mark>退款</mark>时，系统提示…"  # six characters either side
+    assert str(search.excerpt("退款失败", "退款")) == "<mark>退款</mark>失败"  # nothing cut, no "…"
+    assert str(search.excerpt("说明\n  文字 退款", "退款")) == "说明 文字 <mark>退款</mark>"  # spaces as one
+    assert str(search.excerpt("工资统发", "退款")) == ""
+    assert str(search.excerpt("", "退款")) == "" and str(search.excerpt("退款", "")) == ""
+
+
 def test_postgresql_tsvector_literal_keeps_positions_and_field_weights():
     doc = {"code": "req 2026 0001", "title": "跨年 年退 退款", "body": "国库", "comments": ""}
     literal = search._tsvector(doc)

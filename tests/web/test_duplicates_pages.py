@@ -22,6 +22,17 @@ def test_list_highlights_matched_words_and_escapes_html(signed_in, filed):
     assert "<script>跨年" not in page
 
 
+def test_list_shows_where_a_match_outside_the_title_is(signed_in, filed):
+    filed(title="凭证打印格式调整", description="预算单位反馈：打印<跨年>退款凭证时金额栏被截断。")
+    filed(title="门户待办提醒不显示", description="统一门户首页", proposer_unit="揭阳市退款复核中心")
+    filed(title="跨年退款无法生成通知书", description="退款流程卡住。")
+    page = signed_in("eng_jy").get("/requirements?q=退款").get_data(as_text=True)
+    assert '<div class="excerpt muted small">需求描述：预算单位反馈：打印&lt;跨年&gt;<mark>退款</mark>凭证时金额栏被截断。</div>' in page
+    assert '<div class="excerpt muted small">提出单位：揭阳市<mark>退款</mark>复核中心</div>' in page
+    assert page.count('class="excerpt') == 2  # the title shows the word: no excerpt
+    assert 'class="excerpt' not in signed_in("eng_jy").get("/requirements").get_data(as_text=True)
+
+
 def test_new_form_asks_for_similar_requirements_while_typing(signed_in, filed):
     existing = filed(title="直接支出更正后指标余额未回滚")
     client = signed_in("eng_jy")
