@@ -107,7 +107,11 @@ def get_by_code_for(user: User, code: str) -> Requirement:
 
 def search(user: User, filters: dict[str, Any]):
     """The filtered, sorted select of the list page and `GET /requirements` (`page` cuts it)."""
-    stmt = _filtered(user, filters)
+    return _searched(_filtered(user, filters), filters)
+
+
+def _searched(stmt, filters: dict[str, Any]):
+    """`stmt` (from `_filtered`) searched by `q` and sorted."""
     q = (filters.get("q") or "").strip()
     if q:
         # the full-text index (code, title, description, module, units, comments); ranked by
@@ -132,12 +136,13 @@ def page(user: User, filters: dict[str, Any], number: int, per_page: int) -> pag
     """One page of `search`: a ranked search reads its relevance tiers one at a time (a word
     in most requirements must not rank them all); every other list pages the select."""
     q = (filters.get("q") or "").strip()
+    filtered = _filtered(user, filters)
     if q and not filters.get("sort"):
-        result = text_search.page(_filtered(user, filters), q, number, per_page)
+        result = text_search.page(filtered, q, number, per_page)
         if result is not None:
             return result
-    total = text_search.count(_filtered(user, filters), q) if q else None
-    return paging.paginate(search(user, filters), number, per_page, total=total)
+    total = text_search.count(filtered, q) if q else None
+    return paging.paginate(_searched(filtered, filters), number, per_page, total=total)
 
 
 def _filtered(user: User, filters: dict[str, Any]):
